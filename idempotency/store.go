@@ -1,0 +1,200 @@
+package idempotency
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxKeyLen is the longest key, in bytes, that a Store accepts.
+const MaxKeyLen = 255
+
+// Errors returned by every Store. Backends wrap their own failures (a
+// connection refused, a timeout) in ordinary errors; callers must treat any
+// error other than these as "the store could not answer", never as Acquired.
+var (
+	// ErrLeaseLost is returned by Complete and Release when the token no
+	// longer holds the key: its lease expired and another holder took the
+	// key over, or the key was completed or released already.
+	ErrLeaseLost = errors.New("idempotency: lease lost")
+	// ErrInvalidKey is returned for an empty key, a key longer than
+	// MaxKeyLen bytes, or a key that is not valid UTF-8 or holds a NUL byte.
+	ErrInvalidKey = errors.New("idempotency: invalid key")
+	// ErrInvalidDuration is returned when a lease or TTL is not positive.
+	ErrInvalidDuration = errors.New("idempotency: lease and ttl must be positive")
+	// ErrUnknownScheme is returned by Open for a URL scheme no backend has
+	// registered.
+	ErrUnknownScheme = errors.New("idempotency: unknown store URL scheme")
+)
+
+// State is the outcome of a Claim.
+type State int
+
+const (
+	// Acquired means the caller now holds the key under a lease and must
+	// Complete or Release it with Claim.Token.
+	Acquired State = iota + 1
+	// InProgress means another holder has a live lease on the key.
+	InProgress
+	// Completed means the key was completed; Claim.Record holds the result.
+	Completed
+)
+
+// String returns "acquired", "in_progress" or "completed".
+func (s State) String() string {
+	switch s {
+	case Acquired:
+		return "acquired"
+	case InProgress:
+		return "in_progress"
+	case Completed:
+		return "completed"
+	default:
+		return fmt.Sprintf("State(%d)", int(s))
+	}
+}
+
+// Claim is the answer of Store.Claim.
+type Claim struct {
+	// State tells which of the three outcomes this is.
+	State State
+	// Token is the fencing token of an Acquired claim: only this token can
+	// Complete or Release the key, and only while it still holds it.
+	Token string
+	// Record is the stored result of a Completed key; nil otherwise.
+	Record *Record
+	// Fingerprint is the fingerprint stored with the key when it is
+	// InProgress or Completed (what the current or earlier holder gave to
+	// Claim); empty for Acquired.
+	Fingerprint string
+}
+
+// Record is the result kept for a completed key.
+type Record struct {
+	// Status is an HTTP status code, or any small integer outcome code.
+	Status int
+	// Header holds the response headers worth replaying.
+	Header http.Header
+	// Body holds the response body bytes.
+	Body []byte
+	// Fingerprint is the fingerprint given to Claim by the holder that
+	// completed the key. Stores fill it in; a value set by the caller of
+	// Complete is ignored.
+	Fingerprint string
+}
+
+// Store is the contract every backend fulfils. Implementations are safe for
+// concurrent use by many goroutines and, for the shared backends
+// (PostgreSQL, Redis), by many processes.
+type Store interface {
+	// Claim atomically claims key. It returns Acquired with a new fencing
+	// token when the key is free or its previous lease expired without
+	// completion; InProgress when a live lease holds it; Completed with the
+	// stored record when it was completed and its TTL has not run out.
+	// fingerprint identifies the request (for example a hash of its body)
+	// and is kept with the key. lease bounds how long the claim holds.
+	Claim(ctx context.Context, key, fingerprint string, lease time.Duration) (Claim, error)
+	// Complete stores rec for key and keeps it for ttl. It fails with
+	// ErrLeaseLost when token no longer holds the key.
+	Complete(ctx context.Context, key, token string, rec Record, ttl time.Duration) error
+	// Release drops an unfinished claim so that a retry can claim the key
+	// again. It fails with ErrLeaseLost when token no longer holds the key.
+	Release(ctx context.Context, key, token string) error
+	// Close releases the resources the store owns.
+	Close() error
+}
+
+// ValidateKey reports whether key is acceptable to a Store: non-empty, at
+// most MaxKeyLen bytes, valid UTF-8 and free of NUL bytes. The error wraps
+// ErrInvalidKey.
+func ValidateKey(key string) error {
+	switch {
+	case key == "":
+		return fmt.Errorf("%w: empty", ErrInvalidKey)
+	case len(key) > MaxKeyLen:
+		return fmt.Errorf("%w: %d bytes, at most %d allowed", ErrInvalidKey, len(key), MaxKeyLen)
+	case !utf8.ValidString(key):
+		return fmt.Errorf("%w: not valid UTF-8", ErrInvalidKey)
+	case strings.IndexByte(key, 0) >= 0:
+		return fmt.Errorf("%w: contains a NUL byte", ErrInvalidKey)
+	}
+	return nil
+}
+
+// ValidateDuration returns an error wrapping ErrInvalidDuration unless d is
+// positive. what names the argument ("lease" or "ttl") in the message.
+func ValidateDuration(what string, d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("%w: %s is %v", ErrInvalidDuration, what, d)
+	}
+	return nil
+}
+
+// Opener builds a Store from a parsed URL. Backends register one per URL
+// scheme with Register.
+type Opener func(ctx context.Context, u *url.URL) (Store, error)
+
+var (
+	openersMu sync.RWMutex
+	openers   = map[string]Opener{}
+)
+
+// Register makes a backend available to Open under the given URL scheme.
+// Backends call it from an init function, as database/sql drivers do, so a
+// program imports the backends it wants:
+//
+//	import _ "github.com/switchboard-go/switchboard/idempotency/redisstore"
+//
+// Register panics when scheme is empty, opener is nil, or the scheme is
+// registered twice.
+func Register(scheme string, opener Opener) {
+	scheme = strings.ToLower(scheme)
+	if scheme == "" || opener == nil {
+		panic("idempotency: Register needs a scheme and an opener")
+	}
+	openersMu.Lock()
+	defer openersMu.Unlock()
+	if _, dup := openers[scheme]; dup {
+		panic("idempotency: Register called twice for scheme " + scheme)
+	}
+	openers[scheme] = opener
+}
+
+// Schemes returns the registered URL schemes, sorted.
+func Schemes() []string {
+	openersMu.RLock()
+	defer openersMu.RUnlock()
+	out := make([]string, 0, len(openers))
+	for s := range openers {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Open builds a Store from a URL such as "memory://",
+// "sqlite:///var/lib/app/idem.db", "postgres://user@host/db" or
+// "redis://localhost:6379/0". The scheme's backend package must be
+// imported; "memory" is always available.
+func Open(ctx context.Context, rawURL string) (Store, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		// url.Parse errors quote the URL, which may hold a password.
+		return nil, fmt.Errorf("idempotency: cannot parse store URL")
+	}
+	scheme := strings.ToLower(u.Scheme)
+	openersMu.RLock()
+	opener, ok := openers[scheme]
+	openersMu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w %q (registered: %s; import the backend package)", ErrUnknownScheme, scheme, strings.Join(Schemes(), ", "))
+	}
+	return opener(ctx, u)
+}

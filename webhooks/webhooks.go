@@ -1,0 +1,81 @@
+package webhooks
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Errors shared by every Verifier. A verifier wraps them with a short
+// reason; the message never holds a secret or a signature value.
+var (
+	// ErrEmptySecret is returned by a constructor given no secret, or an
+	// empty one. Verification is never skipped.
+	ErrEmptySecret = errors.New("webhooks: empty secret")
+	// ErrMissingSignature means the delivery carries no signature header.
+	ErrMissingSignature = errors.New("webhooks: missing signature")
+	// ErrMalformedHeader means a signature or timestamp header could not be
+	// parsed.
+	ErrMalformedHeader = errors.New("webhooks: malformed header")
+	// ErrInvalidSignature means no signature matched any configured secret.
+	ErrInvalidSignature = errors.New("webhooks: invalid signature")
+	// ErrTimestampOutOfRange means the signed timestamp is too old or too far
+	// in the future for the verifier's tolerance.
+	ErrTimestampOutOfRange = errors.New("webhooks: timestamp out of range")
+	// ErrMalformedBody means the signature holds but the body is not the
+	// event format the provider documents (so no event id or type).
+	ErrMalformedBody = errors.New("webhooks: malformed body")
+	// ErrBodyTooLarge means the body exceeded the handler's size limit.
+	ErrBodyTooLarge = errors.New("webhooks: body too large")
+)
+
+// Delivery is one HTTP request from a provider, as received.
+type Delivery struct {
+	// Method is the HTTP method, normally POST.
+	Method string
+	// URL is the public URL the provider called. Schemes that sign the URL
+	// (Twilio, Mandrill) verify against it, so behind a proxy it must be the
+	// address configured at the provider, not the one the server sees.
+	URL *url.URL
+	// Header holds the request headers.
+	Header http.Header
+	// Body holds the raw body bytes, exactly as received.
+	Body []byte
+	// ReceivedAt is when the request arrived.
+	ReceivedAt time.Time
+}
+
+// Event is one verified event. A delivery holds one event for most
+// providers and several for batching ones (SendGrid, Mandrill).
+type Event struct {
+	// Provider names the verifier that produced the event ("stripe",
+	// "github", ...).
+	Provider string
+	// ID is the provider's identifier for the event, unique per provider;
+	// the handler de-duplicates on Provider and ID.
+	ID string
+	// Type is the provider's event type ("payment_intent.succeeded",
+	// "push", "delivered", ...).
+	Type string
+	// Time is when the provider says the event happened, or zero when the
+	// provider does not say.
+	Time time.Time
+	// Data is the raw JSON of the event: the whole body, or one element of
+	// a batch. For form-encoded deliveries it is the form as a JSON object.
+	Data json.RawMessage
+	// Delivery is the request the event arrived in.
+	Delivery *Delivery
+}
+
+// Verifier checks a provider's signature scheme and extracts its events.
+// Implementations are safe for concurrent use.
+type Verifier interface {
+	// Provider names the provider, in lower case ("stripe").
+	Provider() string
+	// Verify checks d's signature over its raw body against every
+	// configured secret, and returns the events it carries. Errors wrap the
+	// package's sentinel errors.
+	Verify(d *Delivery) ([]Event, error)
+}
