@@ -141,3 +141,10 @@ var ErrUnhandledEvent = errors.New("payments: event has no normalized form")
 type EventParser interface {
 	ParseEvent(e *webhooks.Event) (*Event, error)
 }
+
+// WebhookEventTyper is implemented by EventParsers that can list the
+// provider event types they normalize, so that a handler can route exactly
+// those types to them.
+type WebhookEventTyper interface {
+	WebhookEventTypes() []string
+}
