@@ -71,7 +71,13 @@ type Error struct {
 
 // Error returns a one-line description without secrets.
 func (e *Error) Error() string {
-	msg := fmt.Sprintf("%s: %v", e.Provider, e.Kind)
+	msg := fmt.Sprint(e.Kind)
+	if e.Kind == nil {
+		msg = "payments: error"
+	}
+	if e.Provider != "" {
+		msg = e.Provider + ": " + msg
+	}
 	if e.Code != "" {
 		msg += " (" + e.Code + ")"
 	}
@@ -86,10 +92,14 @@ func (e *Error) Error() string {
 
 // Unwrap returns the sentinel kind and the underlying error.
 func (e *Error) Unwrap() []error {
-	if e.Err != nil {
-		return []error{e.Kind, e.Err}
+	errs := make([]error, 0, 2)
+	if e.Kind != nil {
+		errs = append(errs, e.Kind)
 	}
-	return []error{e.Kind}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
 }
 
 // EventType is a normalized payment event type.
@@ -128,6 +138,9 @@ type Event struct {
 	// FailureCode and FailureMessage explain failures.
 	FailureCode    string
 	FailureMessage string
+	// Reason is the provider's reason for a dispute or refund, when given
+	// ("fraudulent", "requested_by_customer").
+	Reason string
 	// Raw is the verified webhook event this was made from.
 	Raw *webhooks.Event
 }

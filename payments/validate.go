@@ -1,0 +1,171 @@
+package payments
+
+import (
+	"net/mail"
+	"strconv"
+	"strings"
+)
+
+// CurrencyRule decides whether a provider accepts an amount. Each provider
+// declares its rules (the currencies it takes, zero- and three-decimal
+// rules, minimum amounts) and ValidateCreatePayment applies them before any
+// network call. CheckAmount is given a Money that already passed
+// Money.Validate; it returns nil or an error wrapping ErrUnsupportedCurrency
+// or ErrInvalidAmount (an *Error is best, so callers can read Code).
+type CurrencyRule interface {
+	CheckAmount(m Money) error
+}
+
+// CurrencyRuleFunc adapts a function to a CurrencyRule.
+type CurrencyRuleFunc func(m Money) error
+
+// CheckAmount calls f(m).
+func (f CurrencyRuleFunc) CheckAmount(m Money) error { return f(m) }
+
+// AcceptCurrencies returns a rule that accepts only the given currencies
+// (Paystack: NGN, GHS, ZAR, KES, USD).
+func AcceptCurrencies(codes ...Currency) CurrencyRule {
+	set := make(map[Currency]struct{}, len(codes))
+	for _, c := range codes {
+		set[c] = struct{}{}
+	}
+	return CurrencyRuleFunc(func(m Money) error {
+		if _, ok := set[m.Currency]; !ok {
+			return &Error{Kind: ErrUnsupportedCurrency, Code: "currency_not_accepted",
+				Message: "currency " + string(m.Currency) + " is not accepted by this provider"}
+		}
+		return nil
+	})
+}
+
+// MinimumAmounts returns a rule that rejects amounts below a per-currency
+// minimum, in minor units. Currencies absent from the map have no minimum.
+func MinimumAmounts(min map[Currency]int64) CurrencyRule {
+	return CurrencyRuleFunc(func(m Money) error {
+		if v, ok := min[m.Currency]; ok && m.Amount < v {
+			return &Error{Kind: ErrInvalidAmount, Code: "amount_too_small",
+				Message: "amount is below the minimum of " + Money{Amount: v, Currency: m.Currency}.String()}
+		}
+		return nil
+	})
+}
+
+// AllRules returns a rule that passes when every non-nil rule passes, and
+// otherwise returns the first failure.
+func AllRules(rules ...CurrencyRule) CurrencyRule {
+	return CurrencyRuleFunc(func(m Money) error {
+		for _, r := range rules {
+			if r == nil {
+				continue
+			}
+			if err := r.CheckAmount(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Capabilities declares what a provider accepts and can do. Providers
+// return it from a Capabilities method (see CapabilityReporter) and run
+// their input through ValidateCreatePayment and ValidateRefund, so that
+// invalid input fails the same way, with no network call, everywhere.
+type Capabilities struct {
+	// Currencies checks amounts after Money.Validate; nil accepts every
+	// known currency.
+	Currencies CurrencyRule
+	// RequiresEmail means CreatePayment needs CustomerEmail (Paystack).
+	RequiresEmail bool
+	// Cancel means CancelPayment is supported; without it CancelPayment
+	// returns an error wrapping ErrNotSupported.
+	Cancel bool
+	// PartialRefund means Refund accepts an amount below what is left.
+	PartialRefund bool
+	// MaxIdempotencyKeyLength is the longest idempotency key the provider
+	// takes; zero means no limit.
+	MaxIdempotencyKeyLength int
+}
+
+// CapabilityReporter is implemented by providers that declare their
+// Capabilities. Every provider in this module implements it.
+type CapabilityReporter interface {
+	Capabilities() Capabilities
+}
+
+// ValidateCreatePayment checks p against the generic rules (a positive
+// amount in a known currency, a syntactically valid email when given, the
+// idempotency key length) and then against c. provider names the provider
+// in the returned *Error. It makes no network call; providers call it
+// first thing in CreatePayment.
+func (c Capabilities) ValidateCreatePayment(provider string, p CreatePaymentParams) error {
+	if err := p.Amount.Validate(); err != nil {
+		return withProvider(err, provider)
+	}
+	if c.Currencies != nil {
+		if err := c.Currencies.CheckAmount(p.Amount); err != nil {
+			return withProvider(err, provider)
+		}
+	}
+	email := strings.TrimSpace(p.CustomerEmail)
+	if email == "" && c.RequiresEmail {
+		return &Error{Kind: ErrInvalidRequest, Provider: provider, Code: "email_required",
+			Message: "a customer email is required"}
+	}
+	if email != "" {
+		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+			return &Error{Kind: ErrInvalidRequest, Provider: provider, Code: "email_invalid",
+				Message: "customer email is not a valid address"}
+		}
+	}
+	return c.checkKey(provider, p.IdempotencyKey)
+}
+
+// ValidateRefund checks p: a payment id, an amount that is zero (refund the
+// rest) or positive, and the idempotency key length. It makes no network
+// call.
+func (c Capabilities) ValidateRefund(provider string, p RefundParams) error {
+	if err := ValidateID(provider, "payment", p.PaymentID); err != nil {
+		return err
+	}
+	if p.Amount < 0 {
+		return &Error{Kind: ErrInvalidAmount, Provider: provider, Code: "amount_negative",
+			Message: "refund amount must be zero (the rest) or positive"}
+	}
+	return c.checkKey(provider, p.IdempotencyKey)
+}
+
+func (c Capabilities) checkKey(provider, key string) error {
+	if c.MaxIdempotencyKeyLength > 0 && len(key) > c.MaxIdempotencyKeyLength {
+		return &Error{Kind: ErrInvalidRequest, Provider: provider, Code: "idempotency_key_too_long",
+			Message: "idempotency key is longer than " + strconv.Itoa(c.MaxIdempotencyKeyLength) + " bytes"}
+	}
+	return nil
+}
+
+// ValidateID checks that an id passed to GetPayment, CancelPayment or
+// GetRefund is non-empty and holds no characters that would change the
+// request path (slash, question mark, hash, whitespace or control
+// characters). what names the object ("payment", "refund").
+func ValidateID(provider, what, id string) error {
+	if id == "" {
+		return &Error{Kind: ErrInvalidRequest, Provider: provider, Code: what + "_id_missing",
+			Message: what + " id is required"}
+	}
+	for _, r := range id {
+		if r <= ' ' || r == 0x7f || r == '/' || r == '?' || r == '#' || r == '%' || r == '\\' {
+			return &Error{Kind: ErrInvalidRequest, Provider: provider, Code: what + "_id_invalid",
+				Message: what + " id holds characters that are not allowed"}
+		}
+	}
+	return nil
+}
+
+// withProvider sets the provider on an *Error that has none.
+func withProvider(err error, provider string) error {
+	if e, ok := err.(*Error); ok && e.Provider == "" {
+		c := *e
+		c.Provider = provider
+		return &c
+	}
+	return err
+}

@@ -1,0 +1,114 @@
+package payments_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/payments"
+)
+
+func TestCapabilitiesValidateCreatePayment(t *testing.T) {
+	caps := payments.Capabilities{
+		Currencies: payments.AllRules(
+			payments.AcceptCurrencies("NGN", "USD", "KWD"),
+			payments.MinimumAmounts(map[payments.Currency]int64{"NGN": 5000}),
+			nil,
+		),
+		RequiresEmail:           true,
+		MaxIdempotencyKeyLength: 10,
+	}
+	good := payments.CreatePaymentParams{Amount: payments.NewMoney(10000, "NGN"), CustomerEmail: "ada@example.com"}
+	tests := []struct {
+		name     string
+		mutate   func(p *payments.CreatePaymentParams)
+		want     error
+		wantCode string
+	}{
+		{"ok", func(*payments.CreatePaymentParams) {}, nil, ""},
+		{"zero amount", func(p *payments.CreatePaymentParams) { p.Amount.Amount = 0 }, payments.ErrInvalidAmount, "amount_not_positive"},
+		{"negative amount", func(p *payments.CreatePaymentParams) { p.Amount.Amount = -100 }, payments.ErrInvalidAmount, "amount_not_positive"},
+		{"unknown currency", func(p *payments.CreatePaymentParams) { p.Amount.Currency = "XYZ" }, payments.ErrUnsupportedCurrency, "unknown_currency"},
+		{"not accepted", func(p *payments.CreatePaymentParams) { p.Amount.Currency = "EUR" }, payments.ErrUnsupportedCurrency, "currency_not_accepted"},
+		{"below minimum", func(p *payments.CreatePaymentParams) { p.Amount.Amount = 4999 }, payments.ErrInvalidAmount, "amount_too_small"},
+		{"no email", func(p *payments.CreatePaymentParams) { p.CustomerEmail = "" }, payments.ErrInvalidRequest, "email_required"},
+		{"bad email", func(p *payments.CreatePaymentParams) { p.CustomerEmail = "Ada <ada@example.com>" }, payments.ErrInvalidRequest, "email_invalid"},
+		{"key too long", func(p *payments.CreatePaymentParams) { p.IdempotencyKey = strings.Repeat("k", 11) }, payments.ErrInvalidRequest, "idempotency_key_too_long"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := good
+			tt.mutate(&p)
+			err := caps.ValidateCreatePayment("test", p)
+			if tt.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tt.want)
+			var perr *payments.Error
+			require.True(t, errors.As(err, &perr))
+			require.Equal(t, "test", perr.Provider)
+			require.Equal(t, tt.wantCode, perr.Code)
+			require.True(t, strings.HasPrefix(err.Error(), "test: payments: "), err.Error())
+		})
+	}
+}
+
+func TestCapabilitiesValidateRefund(t *testing.T) {
+	caps := payments.Capabilities{}
+	require.NoError(t, caps.ValidateRefund("p", payments.RefundParams{PaymentID: "pi_1"}))
+	require.NoError(t, caps.ValidateRefund("p", payments.RefundParams{PaymentID: "pi_1", Amount: 5}))
+	require.ErrorIs(t, caps.ValidateRefund("p", payments.RefundParams{}), payments.ErrInvalidRequest)
+	require.ErrorIs(t, caps.ValidateRefund("p", payments.RefundParams{PaymentID: "pi_1", Amount: -1}), payments.ErrInvalidAmount)
+}
+
+func TestValidateID(t *testing.T) {
+	for _, id := range []string{"pi_123", "T-123.4=5", "ref_ünï"} {
+		require.NoError(t, payments.ValidateID("p", "payment", id), id)
+	}
+	for _, id := range []string{"", "a/b", "a?b", "a#b", "a b", "a\nb", "%2e%2e", `a\b`} {
+		require.ErrorIs(t, payments.ValidateID("p", "payment", id), payments.ErrInvalidRequest, id)
+	}
+}
+
+func TestStatusHelpers(t *testing.T) {
+	all := []payments.Status{payments.StatusPending, payments.StatusRequiresAction, payments.StatusProcessing,
+		payments.StatusSucceeded, payments.StatusFailed, payments.StatusCanceled, payments.StatusRefunded,
+		payments.StatusPartiallyRefunded}
+	for _, s := range all {
+		require.True(t, s.Valid(), s)
+		n := 0
+		for _, b := range []bool{s.IsOpen(), s.IsPaid(), s == payments.StatusFailed || s == payments.StatusCanceled} {
+			if b {
+				n++
+			}
+		}
+		require.Equal(t, 1, n, "%s is in exactly one of open, paid, unpaid-final", s)
+	}
+	require.False(t, payments.Status("authorized").Valid())
+	require.True(t, payments.StatusRefunded.IsTerminal())
+	require.False(t, payments.StatusPartiallyRefunded.IsTerminal())
+	require.Equal(t, payments.StatusSucceeded, payments.PaidStatus(100, 0))
+	require.Equal(t, payments.StatusPartiallyRefunded, payments.PaidStatus(100, 40))
+	require.Equal(t, payments.StatusRefunded, payments.PaidStatus(100, 100))
+	require.True(t, payments.RefundPending.Valid())
+	require.False(t, payments.RefundPending.IsTerminal())
+	require.True(t, payments.RefundSucceeded.IsTerminal())
+	require.True(t, payments.EventDisputeOpened.Valid())
+	require.False(t, payments.EventType("x").Valid())
+}
+
+func TestErrorFormatting(t *testing.T) {
+	under := errors.New("boom")
+	err := &payments.Error{Kind: payments.ErrCardDeclined, Provider: "stripe", Code: "card_declined",
+		DeclineCode: "insufficient_funds", Message: "Your card was declined.", RequestID: "req_1", Err: under}
+	require.Equal(t, "stripe: payments: card declined (card_declined): Your card was declined. [request req_1]", err.Error())
+	require.ErrorIs(t, err, payments.ErrCardDeclined)
+	require.ErrorIs(t, err, under)
+	require.False(t, payments.IsRetryable(err))
+	require.True(t, payments.IsRetryable(&payments.Error{Kind: payments.ErrRateLimited}))
+	require.Nil(t, payments.KindOf(under))
+	require.Equal(t, "payments: error", (&payments.Error{}).Error())
+}
