@@ -1,0 +1,449 @@
+package paystackpay
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/switchboard-go/switchboard/httpclient"
+	"github.com/switchboard-go/switchboard/payments"
+)
+
+// ProviderName is the name the provider reports in payments, refunds,
+// events and errors.
+const ProviderName = "paystack"
+
+// DefaultBaseURL is Paystack's API address. Test and live mode are chosen
+// by the secret key (sk_test_... or sk_live_...), not by the host.
+const DefaultBaseURL = "https://api.paystack.co"
+
+// RequestHashMetadataKey is the metadata key under which CreatePayment
+// stores a hash of the request's parameters when it chooses the
+// transaction reference. When Paystack reports the reference as a
+// duplicate, the hash tells a retry of the same request (which returns the
+// existing transaction) from a different request reusing the key (which
+// fails with payments.ErrIdempotencyConflict). It is removed from
+// Payment.Metadata.
+const RequestHashMetadataKey = "switchboard_request_hash"
+
+// ErrMissingSecretKey is returned by New without a secret key.
+var ErrMissingSecretKey = errors.New("paystackpay: secret key is required")
+
+// acceptedCurrencies are the currencies Paystack's API takes
+// (TransactionInitialize.currency: GHS, KES, NGN, ZAR, USD). All have two
+// decimal places: kobo, pesewas and cents.
+var acceptedCurrencies = []payments.Currency{"NGN", "GHS", "ZAR", "KES", "USD"}
+
+// rawStatusNew is the raw status of a transaction just initialized:
+// Paystack's verify reports "abandoned" until the customer pays.
+const rawStatusNew = "abandoned"
+
+// maxIdempotencyKeyLength bounds idempotency keys like the other
+// providers do; keys are hashed into references, so any length would work.
+const maxIdempotencyKeyLength = 255
+
+// Option configures a Provider.
+type Option func(*config)
+
+type config struct {
+	baseURL    string
+	clientOpts []httpclient.Option
+	logger     *slog.Logger
+	now        func() time.Time
+}
+
+// WithBaseURL sets the API address (default DefaultBaseURL), for test
+// servers and proxies.
+func WithBaseURL(u string) Option {
+	return func(c *config) { c.baseURL = strings.TrimRight(u, "/") }
+}
+
+// WithHTTPClient sets the *http.Client the httpclient.Client sends
+// requests through (for example an httptest server's client).
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) {
+		if hc != nil {
+			c.clientOpts = append(c.clientOpts, httpclient.WithHTTPClient(hc))
+		}
+	}
+}
+
+// WithClientOptions passes options to the httpclient.Client the provider
+// builds (timeouts, retries, backoff, circuit breaker, transport). Two are
+// always overridden: the bearer token is the secret key, and automatic
+// idempotency keys stay off, because Paystack has no idempotency header and
+// a generated key would make POST /refund retryable (see Provider).
+func WithClientOptions(opts ...httpclient.Option) Option {
+	return func(c *config) { c.clientOpts = append(c.clientOpts, opts...) }
+}
+
+// WithLogger sets the logger for the provider and its HTTP client. The
+// secret key is never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	}
+}
+
+// WithClock sets the clock used for CreatedAt of newly initialized
+// transactions.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// Provider takes payments through Paystack's Transactions and Refunds APIs.
+// It is safe for concurrent use.
+//
+// # Idempotency and retries
+//
+// Paystack has no idempotency header. Its idempotency handle is the
+// transaction reference, which it refuses to reuse (400, code
+// "duplicate_reference"). CreatePayment therefore sets the reference
+// itself whenever it can: CreatePaymentParams.Reference when given,
+// otherwise ReferenceForKey(IdempotencyKey). Such a POST
+// /transaction/initialize is safe to repeat, so it is sent with an
+// httpclient idempotency key (the reference) and the client retries it on
+// connection errors and 5xx like a GET; a repeat that reaches Paystack
+// after the first one succeeded is answered "duplicate_reference", which
+// CreatePayment resolves by verifying the existing transaction and
+// returning it. Without either a Reference or an IdempotencyKey, Paystack
+// picks the reference and the POST is sent exactly once.
+//
+// POST /refund has no idempotency handle at all, so it is always sent
+// exactly once and never retried; a failure without an answer is returned
+// as payments.ErrProviderUnavailable and the refund may or may not exist.
+// RefundParams.IdempotencyKey is honoured by marking the refund's merchant
+// note and looking for the mark before refunding again (see Refund).
+type Provider struct {
+	hc  *httpclient.Client
+	log *slog.Logger
+	now func() time.Time
+}
+
+var (
+	_ payments.Provider           = (*Provider)(nil)
+	_ payments.CapabilityReporter = (*Provider)(nil)
+	_ payments.EventParser        = (*Provider)(nil)
+	_ payments.WebhookEventTyper  = (*Provider)(nil)
+)
+
+// New returns a Paystack provider that authenticates with secretKey
+// (sk_test_... or sk_live_...).
+func New(secretKey string, opts ...Option) (*Provider, error) {
+	if strings.TrimSpace(secretKey) == "" {
+		return nil, ErrMissingSecretKey
+	}
+	if strings.ContainsAny(secretKey, " \t\r\n") {
+		return nil, errors.New("paystackpay: secret key holds whitespace")
+	}
+	cfg := config{baseURL: DefaultBaseURL, now: time.Now}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if _, err := url.Parse(cfg.baseURL); err != nil || cfg.baseURL == "" {
+		return nil, errors.New("paystackpay: invalid base URL")
+	}
+	hopts := []httpclient.Option{
+		httpclient.WithBaseURL(cfg.baseURL),
+		httpclient.WithUserAgent("switchboard-paystackpay"),
+	}
+	if cfg.logger != nil {
+		hopts = append(hopts, httpclient.WithLogger(cfg.logger))
+	} else {
+		cfg.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	hopts = append(hopts, cfg.clientOpts...)
+	hopts = append(hopts,
+		httpclient.WithBearerToken(secretKey),
+		httpclient.WithAutoIdempotencyKeys(false),
+	)
+	return &Provider{hc: httpclient.New(hopts...), log: cfg.logger, now: cfg.now}, nil
+}
+
+// Name returns "paystack".
+func (p *Provider) Name() string { return ProviderName }
+
+// Capabilities reports Paystack's rules: NGN, GHS, ZAR, KES and USD only, a
+// customer email is required, no cancellation, partial refunds allowed.
+func (p *Provider) Capabilities() payments.Capabilities {
+	return payments.Capabilities{
+		Currencies:              payments.AcceptCurrencies(acceptedCurrencies...),
+		RequiresEmail:           true,
+		Cancel:                  false,
+		PartialRefund:           true,
+		MaxIdempotencyKeyLength: maxIdempotencyKeyLength,
+	}
+}
+
+// CreatePayment initializes a transaction (POST /transaction/initialize)
+// and returns it in StatusRequiresAction with a NextAction that redirects
+// the customer to Paystack's authorization URL (AccessCode is set for
+// Paystack's inline popup). Payment.ID is the transaction reference.
+//
+// The reference is params.Reference when given (it must hold only letters,
+// digits, '-', '.' and '='), else ReferenceForKey(params.IdempotencyKey),
+// else Paystack's own. When Paystack reports the reference as a duplicate,
+// the existing transaction is verified and returned, so a retried create
+// never makes a second transaction; Paystack does not return the
+// authorization URL of an existing transaction, so that Payment has no
+// NextAction. A duplicate whose amount, currency or request hash differ
+// fails with payments.ErrIdempotencyConflict.
+//
+// params.Description has no Paystack field and is not sent. Input is
+// validated before any call: see Capabilities.
+func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (*payments.Payment, error) {
+	if err := p.Capabilities().ValidateCreatePayment(ProviderName, params); err != nil {
+		return nil, err
+	}
+	reference := params.Reference
+	if reference != "" && !validReference(reference) {
+		return nil, &payments.Error{Kind: payments.ErrInvalidRequest, Provider: ProviderName,
+			Code: "reference_invalid", Message: "reference may hold only letters, digits, '-', '.' and '='"}
+	}
+	if reference == "" && params.IdempotencyKey != "" {
+		reference = ReferenceForKey(params.IdempotencyKey)
+	}
+	req := initializeRequest{
+		Email:       strings.TrimSpace(params.CustomerEmail),
+		Amount:      params.Amount.Amount,
+		Currency:    string(params.Amount.Currency),
+		Reference:   reference,
+		CallbackURL: params.ReturnURL,
+	}
+	hash := ""
+	if len(params.Metadata) > 0 || reference != "" {
+		req.Metadata = make(map[string]string, len(params.Metadata)+1)
+		for k, v := range params.Metadata {
+			req.Metadata[k] = v
+		}
+		if reference != "" {
+			hash = requestHash(params, reference)
+			req.Metadata[RequestHashMetadataKey] = hash
+		}
+	}
+	var opts []httpclient.RequestOption
+	if reference != "" {
+		// Safe to repeat: a repeat is a duplicate reference, resolved below.
+		opts = append(opts, httpclient.WithIdempotencyKey(reference))
+	}
+	var data initializeData
+	err := p.call(ctx, http.MethodPost, "/transaction/initialize", req, &data, opts...)
+	if err != nil {
+		if reference != "" && isDuplicateReference(err) {
+			return p.resolveDuplicate(ctx, reference, params, hash)
+		}
+		return nil, err
+	}
+	if data.Reference == "" {
+		data.Reference = reference
+	}
+	pay := &payments.Payment{
+		ID:            data.Reference,
+		Provider:      ProviderName,
+		Reference:     data.Reference,
+		Amount:        params.Amount,
+		Status:        payments.StatusRequiresAction,
+		RawStatus:     rawStatusNew,
+		CustomerEmail: req.Email,
+		Metadata:      copyMetadata(params.Metadata),
+		CreatedAt:     p.now().UTC(),
+	}
+	if data.AuthorizationURL != "" || data.AccessCode != "" {
+		pay.NextAction = &payments.NextAction{
+			Type:        payments.NextActionRedirect,
+			RedirectURL: data.AuthorizationURL,
+			AccessCode:  data.AccessCode,
+		}
+	}
+	return pay, nil
+}
+
+// requestHash identifies the parameters of a create request.
+func requestHash(params payments.CreatePaymentParams, reference string) string {
+	b, _ := json.Marshal(struct {
+		Amount    payments.Money
+		Email     string
+		Reference string
+		Desc      string
+		Return    string
+		Metadata  map[string]string
+	}{params.Amount, strings.TrimSpace(params.CustomerEmail), reference, params.Description, params.ReturnURL, params.Metadata})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// resolveDuplicate answers a create whose reference already exists: the
+// existing transaction when it was made by the same request, an
+// idempotency conflict otherwise.
+func (p *Provider) resolveDuplicate(ctx context.Context, reference string, params payments.CreatePaymentParams, hash string) (*payments.Payment, error) {
+	p.log.LogAttrs(ctx, slog.LevelInfo, "paystackpay: duplicate reference, verifying the existing transaction",
+		slog.String("reference", reference))
+	tx, err := p.verify(ctx, reference)
+	if err != nil {
+		return nil, err
+	}
+	stored, hasHash := tx.Metadata[RequestHashMetadataKey]
+	same := int64(tx.Amount) == params.Amount.Amount &&
+		strings.EqualFold(tx.Currency, string(params.Amount.Currency))
+	if hasHash {
+		same = same && stored == hash
+	}
+	if !same {
+		return nil, &payments.Error{Kind: payments.ErrIdempotencyConflict, Provider: ProviderName,
+			StatusCode: http.StatusBadRequest, Code: codeDuplicateReference,
+			Message: "a different transaction already uses reference " + reference}
+	}
+	pay := p.toPayment(tx)
+	p.addRefunds(ctx, pay)
+	return pay, nil
+}
+
+// GetPayment verifies a transaction by reference
+// (GET /transaction/verify/:reference) and returns its state. Paystack
+// answers 200 for failed and abandoned transactions too; the status comes
+// from data.status (see the mapping in the package documentation).
+func (p *Provider) GetPayment(ctx context.Context, id string) (*payments.Payment, error) {
+	if err := payments.ValidateID(ProviderName, "payment", id); err != nil {
+		return nil, err
+	}
+	tx, err := p.verify(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	pay := p.toPayment(tx)
+	p.addRefunds(ctx, pay)
+	return pay, nil
+}
+
+func (p *Provider) verify(ctx context.Context, reference string) (*transaction, error) {
+	var tx transaction
+	if err := p.call(ctx, http.MethodGet, "/transaction/verify/"+url.PathEscape(reference), nil, &tx); err != nil {
+		return nil, err
+	}
+	return &tx, nil
+}
+
+func (p *Provider) toPayment(tx *transaction) *payments.Payment {
+	pay := &payments.Payment{
+		ID:        tx.Reference,
+		Provider:  ProviderName,
+		Reference: tx.Reference,
+		Amount:    payments.Money{Amount: int64(tx.Amount), Currency: payments.Currency(strings.ToUpper(tx.Currency))},
+		Status:    paymentStatus(tx.Status),
+		RawStatus: tx.Status,
+		Metadata:  cleanMetadata(tx.Metadata),
+		CreatedAt: parseTime(tx.CreatedAt, tx.CreatedAtAlt),
+	}
+	if tx.Customer != nil {
+		pay.CustomerEmail = tx.Customer.Email
+	}
+	switch pay.Status {
+	case payments.StatusRefunded:
+		pay.AmountRefunded = pay.Amount.Amount
+	case payments.StatusFailed:
+		pay.FailureMessage = tx.GatewayResponse
+		if pay.FailureMessage == "" {
+			pay.FailureMessage = tx.Message
+		}
+	}
+	return pay
+}
+
+// CancelPayment is not offered by Paystack: an initialized transaction
+// that is never paid stays abandoned. It returns an error wrapping
+// payments.ErrNotSupported without calling Paystack.
+func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Payment, error) {
+	return nil, &payments.Error{Kind: payments.ErrNotSupported, Provider: ProviderName,
+		Code: "cancel_not_supported", Message: "Paystack transactions cannot be canceled"}
+}
+
+// GetRefund fetches a refund by its Paystack id (GET /refund/:id).
+func (p *Provider) GetRefund(ctx context.Context, id string) (*payments.Refund, error) {
+	if err := payments.ValidateID(ProviderName, "refund", id); err != nil {
+		return nil, err
+	}
+	var r refundObject
+	if err := p.call(ctx, http.MethodGet, "/refund/"+url.PathEscape(id), nil, &r); err != nil {
+		return nil, err
+	}
+	return toRefund(&r), nil
+}
+
+func toRefund(r *refundObject) *payments.Refund {
+	return &payments.Refund{
+		ID:        string(r.ID),
+		Provider:  ProviderName,
+		PaymentID: r.transactionReference(),
+		Amount:    payments.Money{Amount: int64(r.Amount), Currency: payments.Currency(strings.ToUpper(r.Currency))},
+		Status:    refundStatus(r.Status),
+		RawStatus: r.Status,
+		Reason:    stripMarker(r.MerchantNote),
+		CreatedAt: parseTime(r.CreatedAt, r.CreatedAtAlt),
+	}
+}
+
+// call sends one request and decodes the envelope's data into out.
+func (p *Provider) call(ctx context.Context, method, path string, body, out any, opts ...httpclient.RequestOption) error {
+	resp, err := p.hc.Do(ctx, method, path, body, opts...)
+	if err != nil {
+		return apiError(ctx, err)
+	}
+	reqID := resp.Header.Get("X-Request-Id")
+	var env envelope
+	if err := json.Unmarshal(resp.Body, &env); err != nil {
+		return envelopeError(resp.StatusCode, reqID, nil, err)
+	}
+	if !env.Status {
+		return envelopeError(resp.StatusCode, reqID, &env, nil)
+	}
+	if out != nil {
+		if err := json.Unmarshal(env.Data, out); err != nil {
+			return envelopeError(resp.StatusCode, reqID, &env, err)
+		}
+	}
+	return nil
+}
+
+// cleanMetadata returns the metadata without the request hash, or nil.
+func cleanMetadata(m metadata) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if k != RequestHashMetadataKey {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func copyMetadata(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

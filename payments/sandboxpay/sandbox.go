@@ -1,0 +1,571 @@
+package sandboxpay
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/switchboard-go/switchboard/payments"
+)
+
+// ProviderName is the name the sandbox reports in payments and events.
+const ProviderName = "sandbox"
+
+// ErrDeliveryFailed is wrapped by the errors of Succeed, Fail,
+// RequireAction, SucceedRefund, FailRefund and OpenDispute when a webhook
+// could not be delivered after every retry. The state change itself has
+// been applied.
+var ErrDeliveryFailed = errors.New("sandboxpay: webhook delivery failed")
+
+// maxIdempotencyKeyLength bounds idempotency keys, as real providers do
+// (Stripe: 255 characters).
+const maxIdempotencyKeyLength = 255
+
+// Option configures a Provider.
+type Option func(*config)
+
+type config struct {
+	secret         string
+	url            string
+	handler        http.Handler
+	httpClient     *http.Client
+	now            func() time.Time
+	logger         *slog.Logger
+	retries        int
+	backoff        time.Duration
+	maxBackoff     time.Duration
+	pendingStart   bool
+	pendingRefunds bool
+	currencies     []payments.Currency
+}
+
+// WithWebhookSecret sets the Standard Webhooks signing secret, in the form
+// "whsec_" followed by the base64 encoding of the key (the prefix is
+// optional). Without it New generates a random secret, readable through
+// WebhookSecret. New panics when the secret is not valid base64, as a
+// constant that can never sign anything is a programming error.
+func WithWebhookSecret(secret string) Option {
+	return func(c *config) { c.secret = secret }
+}
+
+// WithWebhookURL makes the sandbox POST every event to url.
+func WithWebhookURL(url string) Option {
+	return func(c *config) { c.url = url }
+}
+
+// WithWebhookHandler makes the sandbox deliver every event straight to h,
+// with no network in between. It may be combined with WithWebhookURL.
+func WithWebhookHandler(h http.Handler) Option {
+	return func(c *config) { c.handler = h }
+}
+
+// WithHTTPClient sets the client used for deliveries to the webhook URL.
+// The default is a client with a 10-second timeout.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) {
+		if hc != nil {
+			c.httpClient = hc
+		}
+	}
+}
+
+// WithClock sets the clock used for creation times and webhook timestamps.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// WithLogger sets the logger for deliveries. The default discards logs.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	}
+}
+
+// WithDeliveryRetries sets how many times a failed delivery is retried
+// (default 3) and the first backoff (default 100ms), which doubles on each
+// retry up to 2 seconds. Retries stop early when the caller's context ends.
+func WithDeliveryRetries(retries int, backoff time.Duration) Option {
+	return func(c *config) {
+		if retries >= 0 {
+			c.retries = retries
+		}
+		if backoff >= 0 {
+			c.backoff = backoff
+		}
+	}
+}
+
+// WithPendingPayments makes new payments start in StatusPending, with no
+// next action, instead of StatusRequiresAction.
+func WithPendingPayments() Option {
+	return func(c *config) { c.pendingStart = true }
+}
+
+// WithPendingRefunds makes new refunds start in RefundPending; SucceedRefund
+// and FailRefund then settle them. By default refunds succeed at once.
+func WithPendingRefunds() Option {
+	return func(c *config) { c.pendingRefunds = true }
+}
+
+// WithCurrencies restricts the currencies the sandbox accepts, to mimic a
+// real provider (for example NGN, GHS, ZAR, KES and USD for Paystack). By
+// default every well-formed ISO 4217 code is accepted.
+func WithCurrencies(currencies ...payments.Currency) Option {
+	return func(c *config) { c.currencies = append([]payments.Currency{}, currencies...) }
+}
+
+// Provider is the in-memory payments provider. It is safe for concurrent
+// use. The zero value is not usable; call New.
+type Provider struct {
+	cfg     config
+	key     []byte
+	mu      sync.Mutex
+	pays    map[string]*payment
+	refunds map[string]*refund
+	idem    map[string]idemEntry
+	failQ   []error
+	failAll error
+	calls   atomic.Int64
+	log     []Delivery
+}
+
+type payment struct {
+	p           payments.Payment
+	description string
+	returnURL   string
+	// reserved is the amount held by pending refunds.
+	reserved int64
+}
+
+type refund struct {
+	r              payments.Refund
+	failureCode    string
+	failureMessage string
+}
+
+type idemEntry struct {
+	fingerprint string
+	id          string
+}
+
+var (
+	_ payments.Provider           = (*Provider)(nil)
+	_ payments.CapabilityReporter = (*Provider)(nil)
+	_ payments.EventParser        = (*Provider)(nil)
+	_ payments.WebhookEventTyper  = (*Provider)(nil)
+)
+
+// New returns a sandbox provider. It panics only when WithWebhookSecret was
+// given a secret that is not valid base64.
+func New(opts ...Option) *Provider {
+	cfg := config{
+		httpClient: &http.Client{Timeout: 10 * time.Second},
+		now:        time.Now,
+		logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		retries:    3,
+		backoff:    100 * time.Millisecond,
+		maxBackoff: 2 * time.Second,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if cfg.secret == "" {
+		cfg.secret = "whsec_" + base64.StdEncoding.EncodeToString(randomBytes(24))
+	}
+	key, err := decodeSecret(cfg.secret)
+	if err != nil {
+		panic("sandboxpay: " + err.Error())
+	}
+	return &Provider{
+		cfg:     cfg,
+		key:     key,
+		pays:    make(map[string]*payment),
+		refunds: make(map[string]*refund),
+		idem:    make(map[string]idemEntry),
+	}
+}
+
+func decodeSecret(secret string) ([]byte, error) {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil || len(key) == 0 {
+		return nil, errors.New("webhook secret must be \"whsec_\" followed by base64")
+	}
+	return key, nil
+}
+
+// WebhookSecret returns the Standard Webhooks secret deliveries are signed
+// with ("whsec_..."), for configuring the receiving verifier.
+func (p *Provider) WebhookSecret() string { return p.cfg.secret }
+
+// Name returns "sandbox".
+func (p *Provider) Name() string { return ProviderName }
+
+// FailNext makes the next call to one of the payments.Provider methods
+// (CreatePayment, GetPayment, CancelPayment, Refund, GetRefund) that passes
+// input validation return err without doing anything, as if the provider
+// had answered with it; use a *payments.Error to look like a real
+// provider. Failures queue: each is used once, in order. A nil err is
+// ignored.
+func (p *Provider) FailNext(err error) {
+	if err == nil {
+		return
+	}
+	p.mu.Lock()
+	p.failQ = append(p.failQ, err)
+	p.mu.Unlock()
+}
+
+// FailCalls makes every following payments.Provider call that passes input
+// validation return err, as during a provider outage, until FailCalls(nil).
+// Failures queued with FailNext are used first.
+func (p *Provider) FailCalls(err error) {
+	p.mu.Lock()
+	p.failAll = err
+	p.mu.Unlock()
+}
+
+// Calls returns how many payments.Provider calls have reached the sandbox's
+// backend: those that passed input validation. Tests use it to prove that
+// invalid input fails before any call to a provider.
+func (p *Provider) Calls() int { return int(p.calls.Load()) }
+
+// begin is what every payments.Provider call does once its input is valid:
+// count the call, apply an injected failure, honour the context.
+func (p *Provider) begin(ctx context.Context) error {
+	p.calls.Add(1)
+	p.mu.Lock()
+	var err error
+	switch {
+	case len(p.failQ) > 0:
+		err = p.failQ[0]
+		p.failQ = p.failQ[1:]
+	case p.failAll != nil:
+		err = p.failAll
+	}
+	p.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// Capabilities reports what the sandbox accepts: every known currency (or
+// those given to WithCurrencies), cancellation, partial refunds and
+// idempotency keys of up to 255 bytes. No customer email is required.
+func (p *Provider) Capabilities() payments.Capabilities {
+	c := payments.Capabilities{
+		Cancel:                  true,
+		PartialRefund:           true,
+		MaxIdempotencyKeyLength: maxIdempotencyKeyLength,
+	}
+	if p.cfg.currencies != nil {
+		c.Currencies = payments.AcceptCurrencies(p.cfg.currencies...)
+	}
+	return c
+}
+
+// fingerprint identifies a request's parameters, so that a reused
+// idempotency key with different parameters is detected.
+func fingerprint(v any) string {
+	b, _ := json.Marshal(v) // plain structs and string maps: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// CreatePayment creates a payment in StatusRequiresAction (or StatusPending
+// with WithPendingPayments). With an IdempotencyKey, a repeated call with
+// the same parameters returns the same payment; with different parameters
+// it fails with payments.ErrIdempotencyConflict.
+func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (*payments.Payment, error) {
+	if err := p.Capabilities().ValidateCreatePayment(ProviderName, params); err != nil {
+		return nil, err
+	}
+	if err := p.begin(ctx); err != nil {
+		return nil, err
+	}
+	fp := fingerprint(struct {
+		Amount                   payments.Money
+		Email, Ref, Desc, Return string
+		Metadata                 map[string]string
+	}{params.Amount, params.CustomerEmail, params.Reference, params.Description, params.ReturnURL, params.Metadata})
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if params.IdempotencyKey != "" {
+		if e, ok := p.idem["payment:"+params.IdempotencyKey]; ok {
+			if e.fingerprint != fp {
+				return nil, newError(payments.ErrIdempotencyConflict, 400, "idempotency_key_reused",
+					"idempotency key was used with different parameters")
+			}
+			return clonePayment(&p.pays[e.id].p), nil
+		}
+	}
+	id := "pay_" + randomHex(12)
+	pay := &payment{
+		p: payments.Payment{
+			ID:            id,
+			Provider:      ProviderName,
+			Reference:     params.Reference,
+			Amount:        params.Amount,
+			CustomerEmail: params.CustomerEmail,
+			Metadata:      cloneMap(params.Metadata),
+			CreatedAt:     p.cfg.now().UTC(),
+		},
+		description: params.Description,
+		returnURL:   params.ReturnURL,
+	}
+	if p.cfg.pendingStart {
+		setStatus(&pay.p, payments.StatusPending)
+	} else {
+		setStatus(&pay.p, payments.StatusRequiresAction)
+		pay.p.NextAction = &payments.NextAction{
+			Type:         payments.NextActionConfirmWithClientSecret,
+			ClientSecret: id + "_secret_" + randomHex(12),
+		}
+	}
+	p.pays[id] = pay
+	if params.IdempotencyKey != "" {
+		p.idem["payment:"+params.IdempotencyKey] = idemEntry{fingerprint: fp, id: id}
+	}
+	return clonePayment(&pay.p), nil
+}
+
+// GetPayment returns a payment by id, or an error wrapping
+// payments.ErrNotFound.
+func (p *Provider) GetPayment(ctx context.Context, id string) (*payments.Payment, error) {
+	if err := payments.ValidateID(ProviderName, "payment", id); err != nil {
+		return nil, err
+	}
+	if err := p.begin(ctx); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pay, err := p.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	return clonePayment(&pay.p), nil
+}
+
+// CancelPayment cancels a payment that has not succeeded, failed or been
+// canceled, and delivers a payment.canceled event. Canceling a canceled
+// payment returns it unchanged, without an event.
+func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Payment, error) {
+	if err := payments.ValidateID(ProviderName, "payment", id); err != nil {
+		return nil, err
+	}
+	if err := p.begin(ctx); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	pay, err := p.lookup(id)
+	if err != nil {
+		p.mu.Unlock()
+		return nil, err
+	}
+	if pay.p.Status == payments.StatusCanceled {
+		out := clonePayment(&pay.p)
+		p.mu.Unlock()
+		return out, nil
+	}
+	if !cancelable(pay.p.Status) {
+		p.mu.Unlock()
+		return nil, invalidState(pay.p.Status, "cancel")
+	}
+	setStatus(&pay.p, payments.StatusCanceled)
+	pay.p.NextAction = nil
+	out := clonePayment(&pay.p)
+	msg := p.newMessage("payment.canceled", paymentData(&pay.p))
+	p.mu.Unlock()
+	p.deliverQuietly(ctx, msg)
+	return out, nil
+}
+
+// Refund refunds a succeeded payment in full (zero Amount: whatever has not
+// been refunded yet) or in part. With an IdempotencyKey, a repeated call
+// with the same parameters returns the same refund and never refunds twice.
+func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (*payments.Refund, error) {
+	if err := p.Capabilities().ValidateRefund(ProviderName, params); err != nil {
+		return nil, err
+	}
+	if err := p.begin(ctx); err != nil {
+		return nil, err
+	}
+	fp := fingerprint(struct {
+		ID, Reason string
+		Amount     int64
+		Metadata   map[string]string
+	}{params.PaymentID, params.Reason, params.Amount, params.Metadata})
+
+	p.mu.Lock()
+	if params.IdempotencyKey != "" {
+		if e, ok := p.idem["refund:"+params.IdempotencyKey]; ok {
+			defer p.mu.Unlock()
+			if e.fingerprint != fp {
+				return nil, newError(payments.ErrIdempotencyConflict, 400, "idempotency_key_reused",
+					"idempotency key was used with different parameters")
+			}
+			r := p.refunds[e.id].r
+			return &r, nil
+		}
+	}
+	pay, err := p.lookup(params.PaymentID)
+	if err != nil {
+		p.mu.Unlock()
+		return nil, err
+	}
+	if pay.p.Status != payments.StatusSucceeded && pay.p.Status != payments.StatusPartiallyRefunded {
+		p.mu.Unlock()
+		return nil, newError(payments.ErrInvalidRequest, 400, "charge_not_refundable",
+			fmt.Sprintf("payment in status %s cannot be refunded", pay.p.Status))
+	}
+	remaining := pay.p.Amount.Amount - pay.p.AmountRefunded - pay.reserved
+	amount := params.Amount
+	if amount == 0 {
+		amount = remaining
+	}
+	if amount <= 0 || amount > remaining {
+		p.mu.Unlock()
+		return nil, newError(payments.ErrInvalidAmount, 400, "amount_too_large",
+			fmt.Sprintf("refund of %d exceeds the %d left to refund", amount, remaining))
+	}
+	ref := &refund{r: payments.Refund{
+		ID:        "re_" + randomHex(12),
+		Provider:  ProviderName,
+		PaymentID: pay.p.ID,
+		Amount:    payments.Money{Amount: amount, Currency: pay.p.Amount.Currency},
+		Reason:    params.Reason,
+		CreatedAt: p.cfg.now().UTC(),
+	}}
+	eventType := "refund.succeeded"
+	if p.cfg.pendingRefunds {
+		setRefundStatus(&ref.r, payments.RefundPending)
+		pay.reserved += amount
+		eventType = "refund.pending"
+	} else {
+		setRefundStatus(&ref.r, payments.RefundSucceeded)
+		applyRefund(&pay.p, amount)
+	}
+	p.refunds[ref.r.ID] = ref
+	if params.IdempotencyKey != "" {
+		p.idem["refund:"+params.IdempotencyKey] = idemEntry{fingerprint: fp, id: ref.r.ID}
+	}
+	out := ref.r
+	msg := p.newMessage(eventType, refundData(ref, &pay.p))
+	p.mu.Unlock()
+	p.deliverQuietly(ctx, msg)
+	return &out, nil
+}
+
+// GetRefund returns a refund by id, or an error wrapping
+// payments.ErrNotFound.
+func (p *Provider) GetRefund(ctx context.Context, id string) (*payments.Refund, error) {
+	if err := payments.ValidateID(ProviderName, "refund", id); err != nil {
+		return nil, err
+	}
+	if err := p.begin(ctx); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r, ok := p.refunds[id]
+	if !ok {
+		return nil, newError(payments.ErrNotFound, 404, "resource_missing", "no such refund")
+	}
+	out := r.r
+	return &out, nil
+}
+
+func (p *Provider) lookup(id string) (*payment, error) {
+	pay, ok := p.pays[id]
+	if !ok {
+		return nil, newError(payments.ErrNotFound, 404, "resource_missing", "no such payment")
+	}
+	return pay, nil
+}
+
+func setStatus(p *payments.Payment, s payments.Status) {
+	p.Status = s
+	p.RawStatus = string(s)
+}
+
+func setRefundStatus(r *payments.Refund, s payments.RefundStatus) {
+	r.Status = s
+	r.RawStatus = string(s)
+}
+
+func applyRefund(p *payments.Payment, amount int64) {
+	p.AmountRefunded += amount
+	if p.AmountRefunded >= p.Amount.Amount {
+		setStatus(p, payments.StatusRefunded)
+	} else {
+		setStatus(p, payments.StatusPartiallyRefunded)
+	}
+}
+
+func cancelable(s payments.Status) bool {
+	switch s {
+	case payments.StatusPending, payments.StatusRequiresAction, payments.StatusProcessing:
+		return true
+	}
+	return false
+}
+
+func invalidState(s payments.Status, action string) error {
+	return newError(payments.ErrInvalidRequest, 400, "invalid_state",
+		fmt.Sprintf("cannot %s a payment in status %s", action, s))
+}
+
+func clonePayment(p *payments.Payment) *payments.Payment {
+	out := *p
+	out.Metadata = cloneMap(p.Metadata)
+	if p.NextAction != nil {
+		na := *p.NextAction
+		out.NextAction = &na
+	}
+	return &out
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return b
+}
+
+func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
+
+func newError(kind error, status int, code, msg string) *payments.Error {
+	return &payments.Error{Kind: kind, Provider: ProviderName, StatusCode: status, Code: code, Message: msg}
+}

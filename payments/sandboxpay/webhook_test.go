@@ -1,0 +1,314 @@
+package sandboxpay_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/payments"
+	"github.com/switchboard-go/switchboard/payments/sandboxpay"
+	"github.com/switchboard-go/switchboard/webhooks"
+)
+
+// testSecret is a Standard Webhooks secret: "whsec_" + base64("sandbox-test-key-0123456789").
+var testSecret = "whsec_" + base64.StdEncoding.EncodeToString([]byte("sandbox-test-key-0123456789"))
+
+// received is one delivery as a receiver saw it.
+type received struct {
+	header http.Header
+	body   []byte
+}
+
+// recorder is an http.Handler that records deliveries and answers with the
+// statuses queued in fail (then 200).
+type recorder struct {
+	mu   sync.Mutex
+	got  []received
+	fail []int
+}
+
+func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	r.got = append(r.got, received{header: req.Header.Clone(), body: body})
+	status := http.StatusOK
+	if len(r.fail) > 0 {
+		status, r.fail = r.fail[0], r.fail[1:]
+	}
+	r.mu.Unlock()
+	w.WriteHeader(status)
+}
+
+func (r *recorder) deliveries() []received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]received(nil), r.got...)
+}
+
+// checkSignature verifies a delivery independently of the package: the
+// Standard Webhooks scheme computed here from the specification.
+func checkSignature(t *testing.T, secret string, d received) {
+	t.Helper()
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	require.NoError(t, err)
+	id := d.header.Get("webhook-id")
+	ts := d.header.Get("webhook-timestamp")
+	require.NotEmpty(t, id)
+	_, err = strconv.ParseInt(ts, 10, 64)
+	require.NoError(t, err)
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(id + "." + ts + "."))
+	mac.Write(d.body)
+	want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	require.Equal(t, want, d.header.Get("webhook-signature"))
+	require.Equal(t, "application/json", d.header.Get("Content-Type"))
+}
+
+type eventBody struct {
+	Type      string          `json:"type"`
+	Timestamp time.Time       `json:"timestamp"`
+	Data      json.RawMessage `json:"data"`
+}
+
+func TestWebhookDeliveryToHandler(t *testing.T) {
+	ctx := context.Background()
+	rec := &recorder{}
+	p := sandboxpay.New(sandboxpay.WithWebhookSecret(testSecret), sandboxpay.WithWebhookHandler(rec),
+		sandboxpay.WithClock(fixedClock))
+	require.Equal(t, testSecret, p.WebhookSecret())
+
+	pay := create(t, p, 2999)
+	require.Empty(t, rec.deliveries(), "creating a payment sends no event")
+	_, err := p.Succeed(ctx, pay.ID)
+	require.NoError(t, err)
+	_, err = p.Refund(ctx, payments.RefundParams{PaymentID: pay.ID, Amount: 999})
+	require.NoError(t, err)
+	_, err = p.OpenDispute(ctx, pay.ID, "fraudulent")
+	require.NoError(t, err)
+
+	got := rec.deliveries()
+	require.Len(t, got, 3)
+	wantTypes := []string{"payment.succeeded", "refund.succeeded", "dispute.opened"}
+	for i, d := range got {
+		checkSignature(t, testSecret, d)
+		require.Equal(t, strconv.FormatInt(fixedNow.Unix(), 10), d.header.Get("webhook-timestamp"))
+		var body eventBody
+		require.NoError(t, json.Unmarshal(d.body, &body))
+		require.Equal(t, wantTypes[i], body.Type)
+		require.Equal(t, fixedNow, body.Timestamp)
+	}
+	var data map[string]any
+	require.NoError(t, json.Unmarshal(got[0].body, &body0))
+	require.NoError(t, json.Unmarshal(body0.Data, &data))
+	require.Equal(t, "payment", data["object"])
+	require.Equal(t, pay.ID, data["id"])
+	require.Equal(t, "succeeded", data["status"])
+	require.EqualValues(t, 2999, data["amount"])
+	require.Equal(t, "USD", data["currency"])
+	require.Equal(t, "order-1", data["reference"])
+	require.Equal(t, map[string]any{"order": "1"}, data["metadata"])
+
+	ds := p.Deliveries()
+	require.Len(t, ds, 3)
+	require.Equal(t, "handler", ds[0].Target)
+	require.Equal(t, 1, ds[0].Attempts)
+	require.Equal(t, http.StatusOK, ds[0].StatusCode)
+	require.NoError(t, ds[0].Err)
+}
+
+var body0 eventBody
+
+func TestGeneratedSecret(t *testing.T) {
+	rec := &recorder{}
+	p := sandboxpay.New(sandboxpay.WithWebhookHandler(rec))
+	secret := p.WebhookSecret()
+	require.True(t, strings.HasPrefix(secret, "whsec_"))
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	require.NoError(t, err)
+	require.Len(t, key, 24)
+	require.NotEqual(t, secret, sandboxpay.New().WebhookSecret())
+
+	pay := create(t, p, 100)
+	_, err = p.Fail(context.Background(), pay.ID, "card_declined", "Declined")
+	require.NoError(t, err)
+	checkSignature(t, secret, rec.deliveries()[0])
+}
+
+func TestInvalidSecretPanics(t *testing.T) {
+	require.Panics(t, func() { sandboxpay.New(sandboxpay.WithWebhookSecret("whsec_not base64!")) })
+}
+
+func TestWebhookDeliveryToURLRetries(t *testing.T) {
+	ctx := context.Background()
+	rec := &recorder{fail: []int{500, 502}}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	p := sandboxpay.New(sandboxpay.WithWebhookSecret(testSecret), sandboxpay.WithWebhookURL(srv.URL+"/hooks"),
+		sandboxpay.WithHTTPClient(srv.Client()), sandboxpay.WithDeliveryRetries(3, time.Millisecond))
+
+	pay := create(t, p, 100)
+	_, err := p.Succeed(ctx, pay.ID)
+	require.NoError(t, err)
+
+	got := rec.deliveries()
+	require.Len(t, got, 3, "two failures, then success")
+	for _, d := range got {
+		checkSignature(t, testSecret, d)
+		require.Equal(t, got[0].header.Get("webhook-id"), d.header.Get("webhook-id"), "retries keep the message id")
+		require.Equal(t, got[0].body, d.body)
+	}
+	ds := p.Deliveries()
+	require.Len(t, ds, 1)
+	require.Equal(t, srv.URL+"/hooks", ds[0].Target)
+	require.Equal(t, 3, ds[0].Attempts)
+	require.Equal(t, http.StatusOK, ds[0].StatusCode)
+}
+
+func TestWebhookDeliveryGivesUp(t *testing.T) {
+	ctx := context.Background()
+	rec := &recorder{fail: []int{500, 500, 500, 500, 500}}
+	p := sandboxpay.New(sandboxpay.WithWebhookHandler(rec), sandboxpay.WithDeliveryRetries(2, time.Millisecond))
+	pay := create(t, p, 100)
+
+	got, err := p.Succeed(ctx, pay.ID)
+	require.ErrorIs(t, err, sandboxpay.ErrDeliveryFailed)
+	require.Equal(t, payments.StatusSucceeded, got.Status, "the transition stands")
+	require.Len(t, rec.deliveries(), 3)
+	ds := p.Deliveries()
+	require.Equal(t, 3, ds[0].Attempts)
+	require.Equal(t, http.StatusInternalServerError, ds[0].StatusCode)
+	require.ErrorIs(t, ds[0].Err, sandboxpay.ErrDeliveryFailed)
+
+	// Provider methods do not fail because of a webhook endpoint.
+	_, err = p.Refund(ctx, payments.RefundParams{PaymentID: pay.ID})
+	require.NoError(t, err)
+}
+
+func TestWebhookDeliveryStopsWithContext(t *testing.T) {
+	var calls atomic.Int32
+	ctx, cancel := context.WithCancel(context.Background())
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			cancel()
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	p := sandboxpay.New(sandboxpay.WithWebhookHandler(h), sandboxpay.WithDeliveryRetries(5, time.Hour))
+	pay := create(t, p, 100)
+	_, err := p.Succeed(ctx, pay.ID)
+	require.ErrorIs(t, err, sandboxpay.ErrDeliveryFailed)
+	require.ErrorIs(t, err, context.Canceled)
+	require.Equal(t, int32(1), calls.Load(), "no retry after the context ended")
+}
+
+func TestWebhooksThroughHandler(t *testing.T) {
+	ctx := context.Background()
+	p := sandboxpay.New(sandboxpay.WithWebhookSecret(testSecret), sandboxpay.WithClock(fixedClock))
+	v, err := p.Verifier()
+	require.NoError(t, err)
+	h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	var mu sync.Mutex
+	var events []*payments.Event
+	for _, typ := range p.WebhookEventTypes() {
+		h.On(typ, func(_ context.Context, e *webhooks.Event) error {
+			ev, err := p.ParseEvent(e)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			events = append(events, ev)
+			mu.Unlock()
+			return nil
+		})
+	}
+	// A second sandbox delivering to the handler with the same secret.
+	src := sandboxpay.New(sandboxpay.WithWebhookSecret(testSecret), sandboxpay.WithClock(fixedClock),
+		sandboxpay.WithWebhookHandler(h), sandboxpay.WithPendingRefunds(), sandboxpay.WithDeliveryRetries(0, 0))
+
+	pay, err := src.CreatePayment(ctx, payments.CreatePaymentParams{Amount: usd(5000), CustomerEmail: "ada@example.com",
+		Reference: "order-9", Metadata: map[string]string{"cart": "9"}})
+	require.NoError(t, err)
+	_, err = src.Succeed(ctx, pay.ID)
+	require.NoError(t, err)
+	r, err := src.Refund(ctx, payments.RefundParams{PaymentID: pay.ID, Amount: 1000})
+	require.NoError(t, err)
+	_, err = src.FailRefund(ctx, r.ID, "refund_failed", "Bank rejected the refund")
+	require.NoError(t, err)
+	r2, err := src.Refund(ctx, payments.RefundParams{PaymentID: pay.ID, Amount: 2000})
+	require.NoError(t, err)
+	_, err = src.SucceedRefund(ctx, r2.ID)
+	require.NoError(t, err)
+	_, err = src.OpenDispute(ctx, pay.ID, "fraudulent")
+	require.NoError(t, err)
+	for _, d := range src.Deliveries() {
+		require.NoError(t, d.Err, d.Type)
+		require.Equal(t, http.StatusOK, d.StatusCode, d.Type)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, events, 4, "refund.pending is acknowledged without a normalized event")
+	want := []struct {
+		typ    payments.EventType
+		amount int64
+	}{
+		{payments.EventPaymentSucceeded, 5000},
+		{payments.EventRefundFailed, 1000},
+		{payments.EventRefundSucceeded, 2000},
+		{payments.EventDisputeOpened, 5000},
+	}
+	for i, w := range want {
+		ev := events[i]
+		require.Equal(t, w.typ, ev.Type)
+		require.Equal(t, "sandbox", ev.Provider)
+		require.Equal(t, pay.ID, ev.PaymentID)
+		require.Equal(t, "order-9", ev.Reference)
+		require.Equal(t, usd(w.amount), ev.Amount)
+		require.Equal(t, "ada@example.com", ev.CustomerEmail)
+		require.Equal(t, map[string]string{"cart": "9"}, ev.Metadata)
+		require.True(t, strings.HasPrefix(ev.ID, "msg_"))
+		require.NotNil(t, ev.Raw)
+	}
+	require.Equal(t, r.ID, events[1].RefundID)
+	require.Equal(t, "refund_failed", events[1].FailureCode)
+	require.Equal(t, "Bank rejected the refund", events[1].FailureMessage)
+	require.Equal(t, r2.ID, events[2].RefundID)
+	require.Equal(t, "fraudulent", events[3].Reason)
+}
+
+func TestParseEventUnhandled(t *testing.T) {
+	p := sandboxpay.New()
+	for _, typ := range []string{"payment.requires_action", "payment.canceled", "refund.pending", "other"} {
+		body := `{"type":"` + typ + `","timestamp":"2026-01-02T03:04:05Z","data":{"object":"payment","id":"pay_1"}}`
+		_, err := p.ParseEvent(&webhooks.Event{ID: "msg_1", Type: typ, Data: json.RawMessage(body)})
+		require.ErrorIs(t, err, payments.ErrUnhandledEvent, typ)
+	}
+	_, err := p.ParseEvent(&webhooks.Event{Data: json.RawMessage(`not json`)})
+	require.Error(t, err)
+	_, err = p.ParseEvent(&webhooks.Event{Data: json.RawMessage(`{"type":"payment.succeeded","data":{}}`)})
+	require.Error(t, err)
+	require.NotErrorIs(t, err, payments.ErrUnhandledEvent)
+	_, err = p.ParseEvent(nil)
+	require.Error(t, err)
+}
+
+func TestSignedHeaders(t *testing.T) {
+	p := sandboxpay.New(sandboxpay.WithWebhookSecret(testSecret))
+	body := []byte(`{"type":"payment.succeeded"}`)
+	h := p.SignedHeaders("msg_x", fixedNow, body)
+	checkSignature(t, testSecret, received{header: h, body: body})
+}
