@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Defaults of the configuration.
+const (
+	defaultAddr    = "127.0.0.1:8081"
+	dataDirName    = "switchboard-multiprovider"
+	storeFileName  = "idempotency.db"
+	recentCapacity = 100
+)
+
+// config is everything the example reads from its environment; the zero
+// configuration runs with generated demo secrets.
+type config struct {
+	Addr    string // ADDR, default 127.0.0.1:8081
+	DataDir string // DATA_DIR, default <user cache dir>/switchboard-multiprovider
+
+	GitHubSecret      string // GITHUB_WEBHOOK_SECRET; generated when empty
+	SlackSecret       string // SLACK_SIGNING_SECRET; generated when empty
+	SendGridPublicKey string // SENDGRID_WEBHOOK_PUBLIC_KEY; a key pair is generated when empty
+
+	TrustedProxies []string // TRUSTED_PROXIES, comma-separated CIDRs
+}
+
+// configFromEnv reads the configuration through getenv (os.Getenv in main,
+// a map in tests).
+func configFromEnv(getenv func(string) string) (config, error) {
+	c := config{
+		Addr:              strings.TrimSpace(getenv("ADDR")),
+		DataDir:           strings.TrimSpace(getenv("DATA_DIR")),
+		GitHubSecret:      getenv("GITHUB_WEBHOOK_SECRET"),
+		SlackSecret:       getenv("SLACK_SIGNING_SECRET"),
+		SendGridPublicKey: strings.TrimSpace(getenv("SENDGRID_WEBHOOK_PUBLIC_KEY")),
+	}
+	if c.Addr == "" {
+		c.Addr = defaultAddr
+	}
+	if c.DataDir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil || base == "" {
+			base = os.TempDir()
+		}
+		c.DataDir = filepath.Join(base, dataDirName)
+	}
+	for p := range strings.SplitSeq(getenv("TRUSTED_PROXIES"), ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			return c, fmt.Errorf("TRUSTED_PROXIES: %q is not a CIDR prefix such as 10.0.0.0/8", p)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+	return c, nil
+}
