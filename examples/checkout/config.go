@@ -1,0 +1,90 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// config is everything the app reads from its environment. The zero
+// configuration runs on embedded defaults: the sandbox payment provider,
+// SQLite files in a data directory, and email written to the log.
+type config struct {
+	Addr      string // ADDR, default 127.0.0.1:8080
+	DataDir   string // DATA_DIR, default <user cache dir>/switchboard-checkout
+	DemoToken string // DEMO_TOKEN, default "demo"
+	StoreURL  string // STORE_URL, default sqlite://<DataDir>/idempotency.db
+
+	StripeSecretKey     string // STRIPE_SECRET_KEY
+	StripeWebhookSecret string // STRIPE_WEBHOOK_SECRET
+	StripeAPIURL        string // STRIPE_API_URL (stripe-mock, a proxy)
+
+	PaystackSecretKey string // PAYSTACK_SECRET_KEY
+	PaystackAPIURL    string // PAYSTACK_API_URL
+
+	SandboxWebhookSecret string // SANDBOX_WEBHOOK_SECRET (whsec_...)
+	DisableSandbox       bool   // SANDBOX=off
+
+	PaymentsProvider string // PAYMENTS_PROVIDER: stripe, paystack or sandbox
+
+	SMTPURL   string // SMTP_URL, e.g. smtp://127.0.0.1:1025
+	EmailFrom string // EMAIL_FROM
+}
+
+// configFromEnv reads the configuration through getenv (os.Getenv in main,
+// a map in tests).
+func configFromEnv(getenv func(string) string) (config, error) {
+	c := config{
+		Addr:                 getenv("ADDR"),
+		DataDir:              getenv("DATA_DIR"),
+		DemoToken:            getenv("DEMO_TOKEN"),
+		StoreURL:             getenv("STORE_URL"),
+		StripeSecretKey:      getenv("STRIPE_SECRET_KEY"),
+		StripeWebhookSecret:  getenv("STRIPE_WEBHOOK_SECRET"),
+		StripeAPIURL:         getenv("STRIPE_API_URL"),
+		PaystackSecretKey:    getenv("PAYSTACK_SECRET_KEY"),
+		PaystackAPIURL:       getenv("PAYSTACK_API_URL"),
+		SandboxWebhookSecret: getenv("SANDBOX_WEBHOOK_SECRET"),
+		DisableSandbox:       strings.EqualFold(getenv("SANDBOX"), "off"),
+		PaymentsProvider:     strings.ToLower(getenv("PAYMENTS_PROVIDER")),
+		SMTPURL:              getenv("SMTP_URL"),
+		EmailFrom:            getenv("EMAIL_FROM"),
+	}
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.DemoToken == "" {
+		c.DemoToken = "demo"
+	}
+	if c.EmailFrom == "" {
+		c.EmailFrom = "Switchboard Checkout <checkout@example.com>"
+	}
+	if c.DataDir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil || base == "" {
+			base = os.TempDir()
+		}
+		c.DataDir = filepath.Join(base, "switchboard-checkout")
+	}
+	if c.StoreURL == "" {
+		c.StoreURL = "sqlite://" + filepath.Join(c.DataDir, "idempotency.db")
+	}
+	if (c.StripeSecretKey == "") != (c.StripeWebhookSecret == "") {
+		return c, fmt.Errorf("STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET go together: set both or neither")
+	}
+	if c.PaymentsProvider == "" {
+		switch {
+		case c.StripeSecretKey != "":
+			c.PaymentsProvider = "stripe"
+		case c.PaystackSecretKey != "":
+			c.PaymentsProvider = "paystack"
+		default:
+			c.PaymentsProvider = "sandbox"
+		}
+	}
+	if c.PaymentsProvider == "sandbox" && c.DisableSandbox {
+		return c, fmt.Errorf("PAYMENTS_PROVIDER is sandbox but SANDBOX=off")
+	}
+	return c, nil
+}
