@@ -22,7 +22,9 @@ const MaxKeyLen = 255
 var (
 	// ErrLeaseLost is returned by Complete and Release when the token no
 	// longer holds the key: its lease expired and another holder took the
-	// key over, or the key was completed or released already.
+	// key over, or the key was completed or released already. A token
+	// whose lease has run out no longer holds the key even before anyone
+	// else claims it.
 	ErrLeaseLost = errors.New("idempotency: lease lost")
 	// ErrInvalidKey is returned for an empty key, a key longer than
 	// MaxKeyLen bytes, or a key that is not valid UTF-8 or holds a NUL byte.

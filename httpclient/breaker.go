@@ -1,0 +1,107 @@
+package httpclient
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+)
+
+// BreakerOption configures the per-host circuit breaker enabled by
+// WithCircuitBreaker.
+type BreakerOption func(*breakerConfig)
+
+type breakerConfig struct {
+	failures    uint32
+	openTimeout time.Duration
+	halfOpenMax uint32
+	interval    time.Duration
+}
+
+func defaultBreakerConfig() breakerConfig {
+	return breakerConfig{failures: 5, openTimeout: 30 * time.Second, halfOpenMax: 1}
+}
+
+// WithBreakerFailures sets how many consecutive failed attempts to a host
+// open its breaker (default 5). A failure is a connection error, a timeout
+// or a 5xx answer; 429 and the caller's own cancellation are not counted
+// either way, and other answers count as successes.
+func WithBreakerFailures(n uint32) BreakerOption {
+	return func(b *breakerConfig) {
+		if n > 0 {
+			b.failures = n
+		}
+	}
+}
+
+// WithBreakerOpenTimeout sets how long an open breaker refuses calls before
+// it lets a probe through (default 30 s).
+func WithBreakerOpenTimeout(d time.Duration) BreakerOption {
+	return func(b *breakerConfig) {
+		if d > 0 {
+			b.openTimeout = d
+		}
+	}
+}
+
+// WithBreakerHalfOpenRequests sets how many probe attempts a half-open
+// breaker lets through; that many successes close it again (default 1).
+func WithBreakerHalfOpenRequests(n uint32) BreakerOption {
+	return func(b *breakerConfig) {
+		if n > 0 {
+			b.halfOpenMax = n
+		}
+	}
+}
+
+// WithBreakerInterval makes a closed breaker forget its counts every d
+// (default 0: counts are only reset by a success).
+func WithBreakerInterval(d time.Duration) BreakerOption {
+	return func(b *breakerConfig) { b.interval = d }
+}
+
+// errBreakerExcluded marks an attempt outcome that neither opens nor closes
+// a breaker.
+var errBreakerExcluded = errors.New("excluded")
+
+// errBreakerFailure marks an attempt that counts as a failure.
+var errBreakerFailure = errors.New("failure")
+
+type breakers struct {
+	cfg breakerConfig
+	log *slog.Logger
+	mu  sync.Mutex
+	m   map[string]*gobreaker.TwoStepCircuitBreaker[struct{}]
+}
+
+func newBreakers(cfg breakerConfig, log *slog.Logger) *breakers {
+	return &breakers{cfg: cfg, log: log, m: make(map[string]*gobreaker.TwoStepCircuitBreaker[struct{}])}
+}
+
+// get returns the breaker for host, creating it on first use.
+func (b *breakers) get(host string) *gobreaker.TwoStepCircuitBreaker[struct{}] {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if cb, ok := b.m[host]; ok {
+		return cb
+	}
+	failures := b.cfg.failures
+	log := b.log
+	cb := gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:        host,
+		MaxRequests: b.cfg.halfOpenMax,
+		Interval:    b.cfg.interval,
+		Timeout:     b.cfg.openTimeout,
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= failures },
+		IsExcluded:  func(err error) bool { return errors.Is(err, errBreakerExcluded) },
+		OnStateChange: func(name string, from, to gobreaker.State) {
+			log.LogAttrs(context.Background(), slog.LevelWarn, "httpclient: circuit breaker state change",
+				slog.String("host", name), slog.String("from", from.String()), slog.String("to", to.String()))
+		},
+	})
+	b.m[host] = cb
+	return cb
+}

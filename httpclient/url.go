@@ -1,0 +1,87 @@
+package httpclient
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// target resolves a request path. The common case, a plain absolute path
+// joined to the base URL, needs no parsing.
+func (c *Client) target(path string, extra []url.Values) (target, error) {
+	if c.base != nil && len(extra) == 0 && plainPath(path) {
+		return target{url: c.baseString + path, host: c.base.Host, path: c.basePath + path}, nil
+	}
+	u, err := c.resolve(path, extra)
+	if err != nil {
+		return target{}, err
+	}
+	return target{url: u.String(), host: u.Host, path: u.EscapedPath()}, nil
+}
+
+// plainPath reports whether path is an absolute path that needs no
+// escaping and has no query or fragment.
+func plainPath(path string) bool {
+	if len(path) == 0 || path[0] != '/' || (len(path) > 1 && path[1] == '/') {
+		return false
+	}
+	for i := 0; i < len(path); i++ {
+		b := path[i]
+		if b <= ' ' || b >= 0x7f || b == '?' || b == '#' || b == '%' || b == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// resolve builds the request URL from the base URL, path and extra query.
+func (c *Client) resolve(path string, extra []url.Values) (*url.URL, error) {
+	if c.baseErr != nil {
+		return nil, c.baseErr
+	}
+	u, err := url.Parse(path)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			return nil, fmt.Errorf("httpclient: invalid request path: %w", ue.Err)
+		}
+		return nil, errors.New("httpclient: invalid request path")
+	}
+	if !u.IsAbs() {
+		if c.base == nil {
+			return nil, errors.New("httpclient: relative path without WithBaseURL")
+		}
+		r := *c.base
+		r.RawQuery = u.RawQuery
+		r.Fragment, r.RawFragment = "", ""
+		p := u.EscapedPath()
+		if p != "" && !strings.HasPrefix(p, "/") {
+			p = "/" + p
+		}
+		if c.base.RawPath != "" || u.RawPath != "" {
+			r.RawPath = c.base.EscapedPath() + p
+			r.Path = c.base.Path + u.Path
+			if !strings.HasPrefix(u.Path, "/") && u.Path != "" {
+				r.Path = c.base.Path + "/" + u.Path
+			}
+		} else {
+			r.Path = c.base.Path + p
+			r.RawPath = ""
+		}
+		u = &r
+	} else if u.Host == "" {
+		return nil, errors.New("httpclient: request URL has no host")
+	}
+	for _, q := range extra {
+		if len(q) == 0 {
+			continue
+		}
+		if u.RawQuery == "" {
+			u.RawQuery = q.Encode()
+		} else {
+			u.RawQuery += "&" + q.Encode()
+		}
+	}
+	return u, nil
+}

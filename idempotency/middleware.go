@@ -1,0 +1,509 @@
+package idempotency
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Middleware defaults.
+const (
+	DefaultLease           = time.Minute
+	DefaultTTL             = 24 * time.Hour
+	DefaultMaxRequestBody  = 1 << 20
+	DefaultMaxResponseBody = 1 << 20
+	DefaultStoreTimeout    = 5 * time.Second
+)
+
+// MiddlewareOption configures Middleware.
+type MiddlewareOption func(*middlewareConfig)
+
+type middlewareConfig struct {
+	methods       map[string]bool
+	header        string
+	required      bool
+	fingerprint   func(r *http.Request, body []byte) string
+	scope         func(r *http.Request) string
+	lease, ttl    time.Duration
+	maxReq        int64
+	maxResp       int
+	storedHeaders map[string]bool // nil: every header but the excluded ones
+	storeTimeout  time.Duration
+	logger        *slog.Logger
+}
+
+// WithMethods sets the request methods the middleware applies to (POST
+// and PATCH unless set); requests with other methods pass straight through.
+func WithMethods(methods ...string) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		c.methods = map[string]bool{}
+		for _, m := range methods {
+			c.methods[strings.ToUpper(m)] = true
+		}
+	}
+}
+
+// WithKeyHeader sets the header that carries the key (KeyHeader unless set).
+func WithKeyHeader(name string) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		if name != "" {
+			c.header = http.CanonicalHeaderKey(name)
+		}
+	}
+}
+
+// WithKeyRequired makes a request without a key fail with 400 instead of
+// passing through unprotected.
+func WithKeyRequired(required bool) MiddlewareOption {
+	return func(c *middlewareConfig) { c.required = required }
+}
+
+// WithFingerprint replaces the default request fingerprint (SHA-256 of the
+// method, path and body). fn gets the request and its full body; a reused
+// key whose fingerprint differs is answered with 422.
+func WithFingerprint(fn func(r *http.Request, body []byte) string) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		if fn != nil {
+			c.fingerprint = fn
+		}
+	}
+}
+
+// WithScope scopes keys per client: fn returns the client's identity (for
+// example the authenticated user or API key id) and two clients never share
+// a key space. Without it all clients share one key space.
+func WithScope(fn func(r *http.Request) string) MiddlewareOption {
+	return func(c *middlewareConfig) { c.scope = fn }
+}
+
+// WithLease sets how long a claim holds a key while the handler runs
+// (DefaultLease unless set). A request still running when it ends can be
+// taken over by a retry, and its result is then not stored.
+func WithLease(d time.Duration) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		if d > 0 {
+			c.lease = d
+		}
+	}
+}
+
+// WithTTL sets how long a completed response is kept for replay
+// (DefaultTTL unless set).
+func WithTTL(d time.Duration) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		if d > 0 {
+			c.ttl = d
+		}
+	}
+}
+
+// WithMaxRequestBody bounds the request body read for the fingerprint
+// (DefaultMaxRequestBody unless set); a larger body gets 413.
+func WithMaxRequestBody(n int64) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		if n > 0 {
+			c.maxReq = n
+		}
+	}
+}
+
+// WithMaxResponseBody bounds the response body kept for replay
+// (DefaultMaxResponseBody unless set). A larger response still reaches the
+// client, but it is not stored and the key is released.
+func WithMaxResponseBody(n int) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		if n > 0 {
+			c.maxResp = n
+		}
+	}
+}
+
+// WithStoredHeaders limits the response headers kept for replay to names.
+// By default every header is kept except hop-by-hop headers, Date,
+// Content-Length and Set-Cookie.
+func WithStoredHeaders(names ...string) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		c.storedHeaders = map[string]bool{}
+		for _, n := range names {
+			c.storedHeaders[http.CanonicalHeaderKey(n)] = true
+		}
+	}
+}
+
+// WithStoreTimeout bounds the Complete or Release call made after the
+// handler returns (DefaultStoreTimeout unless set). That call outlives the
+// request's context, so a client hanging up does not leave the key held.
+func WithStoreTimeout(d time.Duration) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		if d > 0 {
+			c.storeTimeout = d
+		}
+	}
+}
+
+// WithLogger sets the logger (slog.Default unless set).
+func WithLogger(l *slog.Logger) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		if l != nil {
+			c.logger = l
+		}
+	}
+}
+
+var excludedHeaders = map[string]bool{
+	"Connection": true, "Keep-Alive": true, "Proxy-Authenticate": true, "Proxy-Authorization": true,
+	"Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+	"Date": true, "Content-Length": true, "Set-Cookie": true,
+	ReplayedHeader: true,
+}
+
+// DefaultFingerprint is the fingerprint Middleware uses unless
+// WithFingerprint replaces it: the hex SHA-256 of the method, the URL path
+// and the body.
+func DefaultFingerprint(r *http.Request, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(r.Method))
+	h.Write([]byte{0})
+	h.Write([]byte(r.URL.Path))
+	h.Write([]byte{0})
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Middleware makes POST and PATCH handlers idempotent per the IETF draft
+// "The Idempotency-Key HTTP Header Field"
+// (draft-ietf-httpapi-idempotency-key-header):
+//
+//   - The first request with a key runs the handler. A response with a
+//     status below 500 is stored with the key for the TTL; a 5xx, a panic or
+//     a response larger than the limit releases the key so the client can
+//     retry.
+//   - A later request with the key and the same fingerprint gets the stored
+//     status, headers and body again, marked "Idempotent-Replayed: true".
+//   - A request while the first is still running gets 409 Conflict (with
+//     Retry-After: 1); a request reusing the key with a different
+//     fingerprint gets 422 Unprocessable Content; a request without a key
+//     gets 400 when WithKeyRequired is set; a malformed key gets 400. These
+//     errors are application/problem+json documents (RFC 9457).
+//   - If the store cannot be reached the handler does not run and the
+//     answer is 503.
+//
+// Keys are kept in store as "http:" followed by the client scope
+// (WithScope) and the key, so they do not collide with other users of the
+// same store.
+func Middleware(store Store, opts ...MiddlewareOption) func(http.Handler) http.Handler {
+	cfg := middlewareConfig{
+		methods:      map[string]bool{http.MethodPost: true, http.MethodPatch: true},
+		header:       KeyHeader,
+		fingerprint:  DefaultFingerprint,
+		lease:        DefaultLease,
+		ttl:          DefaultTTL,
+		maxReq:       DefaultMaxRequestBody,
+		maxResp:      DefaultMaxResponseBody,
+		storeTimeout: DefaultStoreTimeout,
+		logger:       slog.Default(),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if store == nil {
+		panic("idempotency: Middleware needs a Store")
+	}
+	return func(next http.Handler) http.Handler {
+		return &middleware{cfg: cfg, store: store, next: next}
+	}
+}
+
+type middleware struct {
+	cfg   middlewareConfig
+	store Store
+	next  http.Handler
+}
+
+func (m *middleware) log(r *http.Request, level slog.Level, msg, outcome, key string, attrs ...slog.Attr) {
+	all := append([]slog.Attr{
+		slog.String("outcome", outcome),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("idempotency_key", key),
+	}, attrs...)
+	m.cfg.logger.LogAttrs(r.Context(), level, msg, all...)
+}
+
+func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !m.cfg.methods[r.Method] {
+		m.next.ServeHTTP(w, r)
+		return
+	}
+	values := r.Header.Values(m.cfg.header)
+	if len(values) == 0 {
+		if m.cfg.required {
+			m.log(r, slog.LevelInfo, "idempotency key missing", "missing", "")
+			writeProblem(w, http.StatusBadRequest, m.cfg.header+" is missing",
+				"This operation requires an "+m.cfg.header+" header.")
+			return
+		}
+		m.next.ServeHTTP(w, r)
+		return
+	}
+	if len(values) > 1 {
+		m.log(r, slog.LevelInfo, "idempotency key invalid", "invalid", "")
+		writeProblem(w, http.StatusBadRequest, m.cfg.header+" is invalid", "Send exactly one "+m.cfg.header+" header.")
+		return
+	}
+	key, err := ParseKey(values[0])
+	if err != nil {
+		m.log(r, slog.LevelInfo, "idempotency key invalid", "invalid", "")
+		writeProblem(w, http.StatusBadRequest, m.cfg.header+" is invalid",
+			fmt.Sprintf("The %s header must be a quoted string of 1 to %d bytes.", m.cfg.header, MaxKeyLen))
+		return
+	}
+
+	var body []byte
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, m.cfg.maxReq))
+		_ = r.Body.Close()
+	}
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			m.log(r, slog.LevelInfo, "request body too large", "request_too_large", key)
+			writeProblem(w, http.StatusRequestEntityTooLarge, "Request body too large",
+				fmt.Sprintf("The request body exceeds %d bytes.", m.cfg.maxReq))
+			return
+		}
+		m.log(r, slog.LevelInfo, "cannot read request body", "bad_body", key, slog.String("error", err.Error()))
+		writeProblem(w, http.StatusBadRequest, "Cannot read request body", "")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+
+	fp := m.cfg.fingerprint(r, body)
+	storeKey := m.storeKey(r, key)
+
+	claim, err := m.store.Claim(r.Context(), storeKey, fp, m.cfg.lease)
+	if err != nil {
+		m.log(r, slog.LevelError, "idempotency store unavailable", "store_error", key, slog.String("error", err.Error()))
+		w.Header().Set("Retry-After", "1")
+		writeProblem(w, http.StatusServiceUnavailable, "Idempotency store unavailable",
+			"The request was not processed; retry it with the same "+m.cfg.header+".")
+		return
+	}
+	switch claim.State {
+	case Completed:
+		if claim.Record == nil {
+			m.log(r, slog.LevelError, "idempotency store returned no record", "store_error", key)
+			writeProblem(w, http.StatusInternalServerError, "Internal Server Error", "")
+			return
+		}
+		if claim.Fingerprint != fp {
+			m.mismatch(w, r, key)
+			return
+		}
+		m.log(r, slog.LevelInfo, "idempotent response replayed", "replayed", key, slog.Int("status", claim.Record.Status))
+		replay(w, claim.Record)
+		return
+	case InProgress:
+		if claim.Fingerprint != fp {
+			m.mismatch(w, r, key)
+			return
+		}
+		m.log(r, slog.LevelInfo, "idempotent request in progress", "conflict", key)
+		w.Header().Set("Retry-After", "1")
+		writeProblem(w, http.StatusConflict, "A request is outstanding for this "+m.cfg.header,
+			"The first request with this key is still being processed; retry later.")
+		return
+	case Acquired:
+	default:
+		m.log(r, slog.LevelError, "idempotency store gave an unknown answer", "store_error", key, slog.String("state", claim.State.String()))
+		writeProblem(w, http.StatusInternalServerError, "Internal Server Error", "")
+		return
+	}
+
+	start := time.Now()
+	rec := &recorder{w: w, max: m.cfg.maxResp}
+	finished := false
+	defer func() {
+		if finished {
+			return
+		}
+		// The handler panicked (http.ErrAbortHandler included): free the key.
+		m.release(r, storeKey, claim.Token, key, "panic", 0)
+	}()
+	m.next.ServeHTTP(rec, r)
+	finished = true
+
+	status := rec.finalStatus()
+	dur := slog.Duration("duration", time.Since(start))
+	switch {
+	case status >= 500:
+		m.release(r, storeKey, claim.Token, key, "released", status, dur)
+	case rec.overflow:
+		m.release(r, storeKey, claim.Token, key, "response_too_large", status, dur)
+	default:
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), m.cfg.storeTimeout)
+		defer cancel()
+		stored := Record{Status: status, Header: m.keepHeaders(rec.headerSnapshot()), Body: rec.buf.Bytes()}
+		if err := m.store.Complete(ctx, storeKey, claim.Token, stored, m.cfg.ttl); err != nil {
+			m.log(r, slog.LevelWarn, "idempotent response not stored", "store_failed", key,
+				slog.Int("status", status), dur, slog.String("error", err.Error()))
+			return
+		}
+		m.log(r, slog.LevelInfo, "idempotent response stored", "stored", key, slog.Int("status", status), dur)
+	}
+}
+
+func (m *middleware) release(r *http.Request, storeKey, token, key, outcome string, status int, attrs ...slog.Attr) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), m.cfg.storeTimeout)
+	defer cancel()
+	attrs = append(attrs, slog.Int("status", status))
+	if err := m.store.Release(ctx, storeKey, token); err != nil {
+		m.log(r, slog.LevelWarn, "idempotency key not released", outcome, key, append(attrs, slog.String("error", err.Error()))...)
+		return
+	}
+	m.log(r, slog.LevelInfo, "idempotency key released", outcome, key, attrs...)
+}
+
+func (m *middleware) mismatch(w http.ResponseWriter, r *http.Request, key string) {
+	m.log(r, slog.LevelInfo, "idempotency key reused with another request", "mismatch", key)
+	writeProblem(w, http.StatusUnprocessableEntity, m.cfg.header+" is already used",
+		"This key was used with a different request; use a new key for a new request.")
+}
+
+// storeKey builds the key kept in the store from the client's scope and
+// key. The scope's length comes first, so no pair of scope and key can
+// collide with another; keys too long for the store are hashed.
+func (m *middleware) storeKey(r *http.Request, key string) string {
+	scope := ""
+	if m.cfg.scope != nil {
+		scope = m.cfg.scope(r)
+	}
+	raw := strconv.Itoa(len(scope)) + ":" + scope + ":" + key
+	if k := "http:" + raw; ValidateKey(k) == nil {
+		return k
+	}
+	sum := sha256.Sum256([]byte(raw))
+	return "http#" + hex.EncodeToString(sum[:])
+}
+
+func (m *middleware) keepHeaders(h http.Header) http.Header {
+	out := http.Header{}
+	for k, v := range h {
+		if m.cfg.storedHeaders != nil {
+			if !m.cfg.storedHeaders[k] {
+				continue
+			}
+		} else if excludedHeaders[k] {
+			continue
+		}
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+func replay(w http.ResponseWriter, rec *Record) {
+	h := w.Header()
+	for k, v := range rec.Header {
+		h[k] = append([]string(nil), v...)
+	}
+	h.Set(ReplayedHeader, "true")
+	status := rec.Status
+	if status < 100 || status > 999 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(rec.Body)
+}
+
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// writeProblem answers with an RFC 9457 problem document.
+func writeProblem(w http.ResponseWriter, status int, title, detail string) {
+	body, _ := json.Marshal(problem{Type: "about:blank", Title: title, Status: status, Detail: detail})
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// recorder passes the response through to the client while keeping a copy
+// of its status, headers and up to max body bytes.
+type recorder struct {
+	w        http.ResponseWriter
+	max      int
+	status   int
+	header   http.Header // snapshot taken when the header was written
+	buf      bytes.Buffer
+	overflow bool
+}
+
+func (r *recorder) Header() http.Header { return r.w.Header() }
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status != 0 {
+		r.w.WriteHeader(code) // superfluous call: let net/http report it
+		return
+	}
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		r.w.WriteHeader(code) // informational, the final status follows
+		return
+	}
+	r.status = code
+	r.header = r.w.Header().Clone()
+	r.w.WriteHeader(code)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.status == 0 {
+		r.WriteHeader(http.StatusOK)
+	}
+	if !r.overflow {
+		if r.buf.Len()+len(p) > r.max {
+			r.overflow = true
+			r.buf = bytes.Buffer{}
+		} else {
+			r.buf.Write(p)
+		}
+	}
+	return r.w.Write(p)
+}
+
+// Flush implements http.Flusher when the underlying writer does.
+func (r *recorder) Flush() {
+	if r.status == 0 {
+		r.WriteHeader(http.StatusOK)
+	}
+	_ = http.NewResponseController(r.w).Flush()
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.w }
+
+func (r *recorder) finalStatus() int {
+	if r.status == 0 {
+		return http.StatusOK
+	}
+	return r.status
+}
+
+func (r *recorder) headerSnapshot() http.Header {
+	if r.header == nil {
+		return r.w.Header().Clone()
+	}
+	return r.header
+}

@@ -1,0 +1,198 @@
+package pgstore_test
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/pgstore"
+	"github.com/switchboard-go/switchboard/idempotency/storetest"
+	"github.com/switchboard-go/switchboard/internal/testenv"
+)
+
+// isolated returns a pool and a fresh schema name, dropped at cleanup.
+func isolated(t *testing.T) (*pgxpool.Pool, string) {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, testenv.PostgresURL(t))
+	require.NoError(t, err)
+	schema := "idem_test_" + idempotency.NewToken()[:12]
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, err := pool.Exec(ctx, `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`)
+		require.NoError(t, err)
+		pool.Close()
+	})
+	return pool, schema
+}
+
+func newStore(t *testing.T, opts ...pgstore.Option) *pgstore.Store {
+	t.Helper()
+	pool, schema := isolated(t)
+	s, err := pgstore.New(pool, append([]pgstore.Option{pgstore.WithSchema(schema)}, opts...)...)
+	require.NoError(t, err)
+	require.NoError(t, s.CreateSchema(context.Background()))
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) idempotency.Store { return newStore(t) })
+}
+
+func TestCustomTableName(t *testing.T) {
+	s := newStore(t, pgstore.WithTable(`Odd "Name"`))
+	require.Contains(t, s.SchemaSQL(), `"Odd ""Name"""`)
+	ctx := context.Background()
+	c, err := s.Claim(ctx, "k", "fp", time.Minute)
+	require.NoError(t, err)
+	require.NoError(t, s.Complete(ctx, "k", c.Token, idempotency.Record{Status: 201}, time.Minute))
+	c, err = s.Claim(ctx, "k", "fp", time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, idempotency.Completed, c.State)
+	// CreateSchema is idempotent.
+	require.NoError(t, s.CreateSchema(ctx))
+}
+
+func TestSchemaConstant(t *testing.T) {
+	pool, schema := isolated(t)
+	ctx := context.Background()
+	conn, err := pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	_, err = conn.Exec(ctx, `CREATE SCHEMA "`+schema+`"; SET search_path TO "`+schema+`"`)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, pgstore.Schema)
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM "`+schema+`".idempotency_keys`).Scan(&n))
+	require.Zero(t, n)
+}
+
+func TestReap(t *testing.T) {
+	s := newStore(t, pgstore.WithReapInterval(0))
+	ctx := context.Background()
+	short, err := s.Claim(ctx, "short", "fp", 10*time.Millisecond)
+	require.NoError(t, err)
+	done, err := s.Claim(ctx, "done", "fp", time.Minute)
+	require.NoError(t, err)
+	require.NoError(t, s.Complete(ctx, "done", done.Token, idempotency.Record{Status: 200}, 10*time.Millisecond))
+	_, err = s.Claim(ctx, "long", "fp", time.Hour)
+	require.NoError(t, err)
+	require.NotEmpty(t, short.Token)
+
+	time.Sleep(50 * time.Millisecond) // a lower bound: both short rows are expired after it
+	n, err := s.Reap(ctx)
+	require.NoError(t, err)
+	require.EqualValues(t, 2, n)
+	n, err = s.Reap(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n)
+	c, err := s.Claim(ctx, "long", "fp", time.Hour)
+	require.NoError(t, err)
+	require.Equal(t, idempotency.InProgress, c.State)
+}
+
+func TestBackgroundReaper(t *testing.T) {
+	s := newStore(t, pgstore.WithReapInterval(20*time.Millisecond))
+	ctx := context.Background()
+	_, err := s.Claim(ctx, "short", "fp", time.Millisecond)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		var n int
+		require.NoError(t, s.Pool().QueryRow(ctx, `SELECT count(*) FROM `+tableOf(s)).Scan(&n))
+		return n == 0
+	}, 10*time.Second, 20*time.Millisecond)
+}
+
+func tableOf(s *pgstore.Store) string {
+	ddl := s.SchemaSQL()
+	i := strings.Index(ddl, "TABLE IF NOT EXISTS ")
+	rest := ddl[i+len("TABLE IF NOT EXISTS "):]
+	return rest[:strings.Index(rest, " (")]
+}
+
+func closedPort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+func TestDownDatabaseErrors(t *testing.T) {
+	const secret = "s3cret-Passw0rd"
+	url := "postgres://idem:" + secret + "@" + closedPort(t) + "/test?sslmode=disable&connect_timeout=2"
+
+	// Open checks the connection, so it fails without leaking the password.
+	_, err := pgstore.Open(context.Background(), url)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), secret)
+	_, err = idempotency.Open(context.Background(), url)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), secret)
+
+	// A store whose pool points at a closed port answers with errors.
+	pool, err := pgxpool.New(context.Background(), url)
+	require.NoError(t, err)
+	defer pool.Close()
+	s, err := pgstore.New(pool, pgstore.WithReapInterval(0))
+	require.NoError(t, err)
+	defer s.Close()
+	storetest.ErrorIsNotAcquired(t, s, secret)
+}
+
+func TestClosedStore(t *testing.T) {
+	s := newStore(t)
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close())
+	storetest.ErrorIsNotAcquired(t, s)
+	_, err := s.Claim(context.Background(), "k", "fp", time.Second)
+	require.ErrorIs(t, err, pgstore.ErrClosed)
+}
+
+func TestOpenURL(t *testing.T) {
+	base := testenv.PostgresURL(t)
+	ctx := context.Background()
+	pool, schema := isolated(t)
+	_, err := pool.Exec(ctx, `CREATE SCHEMA "`+schema+`"`)
+	require.NoError(t, err)
+	// The URL's search_path puts the default table in the test's schema.
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	for _, raw := range []string{base + sep + "search_path=" + schema, strings.Replace(base, "postgres://", "postgresql://", 1) + sep + "search_path=" + schema} {
+		s, err := idempotency.Open(ctx, raw)
+		require.NoError(t, err)
+		c, err := s.Claim(ctx, "url-"+idempotency.NewToken(), "fp", time.Minute)
+		require.NoError(t, err)
+		require.Equal(t, idempotency.Acquired, c.State)
+		require.NoError(t, s.Close())
+	}
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM "`+schema+`".idempotency_keys`).Scan(&n))
+	require.Equal(t, 2, n)
+	require.Contains(t, idempotency.Schemes(), "postgres")
+	require.Contains(t, idempotency.Schemes(), "postgresql")
+}
+
+func TestInvalidOptions(t *testing.T) {
+	_, err := pgstore.New(nil)
+	require.Error(t, err)
+	pool, _ := isolated(t)
+	_, err = pgstore.New(pool, pgstore.WithTable(""))
+	require.Error(t, err)
+	_, err = pgstore.New(pool, pgstore.WithSchema(strings.Repeat("s", 64)))
+	require.Error(t, err)
+	_, err = pgstore.Open(context.Background(), "postgres://u:hunter2@[bad")
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "hunter2")
+}
