@@ -14,6 +14,8 @@ type options struct {
 	toleranceSet bool
 	secrets      []string
 	url          string
+	// flutterwaveVerifHash enables Flutterwave's legacy verif-hash header.
+	flutterwaveVerifHash bool
 }
 
 func newOptions(opts []Option) options {

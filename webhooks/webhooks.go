@@ -29,6 +29,14 @@ var (
 	ErrMalformedBody = errors.New("webhooks: malformed body")
 	// ErrBodyTooLarge means the body exceeded the handler's size limit.
 	ErrBodyTooLarge = errors.New("webhooks: body too large")
+	// ErrInvalidSecret is returned by a constructor given a secret that is
+	// not in the provider's format (for example a Standard Webhooks secret
+	// that is not base64).
+	ErrInvalidSecret = errors.New("webhooks: invalid secret")
+	// ErrInvalidOption is returned by a constructor given an option value
+	// it cannot use (for example a tolerance that is not positive for a
+	// scheme whose timestamp check cannot be turned off).
+	ErrInvalidOption = errors.New("webhooks: invalid option")
 )
 
 // Delivery is one HTTP request from a provider, as received.
@@ -78,4 +86,24 @@ type Verifier interface {
 	// configured secret, and returns the events it carries. Errors wrap the
 	// package's sentinel errors.
 	Verify(d *Delivery) ([]Event, error)
+}
+
+// Responder is implemented by verifiers whose provider expects the endpoint
+// to answer some deliveries itself rather than run an event function, such
+// as Slack's url_verification challenge. After a delivery is verified the
+// Handler calls Respond; when it returns true the Handler considers the
+// request answered and neither claims nor dispatches its events.
+type Responder interface {
+	// Respond writes the answer to a verified delivery and returns true,
+	// or writes nothing and returns false.
+	Respond(w http.ResponseWriter, d *Delivery, events []Event) bool
+}
+
+// HeadProber is implemented by verifiers whose provider checks the endpoint
+// with an unsigned HEAD request before it sends deliveries (Mailchimp
+// Transactional does). When ProbesWithHead returns true the Handler answers
+// HEAD with 200 and an empty body; otherwise HEAD gets 405.
+type HeadProber interface {
+	// ProbesWithHead reports whether the provider sends HEAD probes.
+	ProbesWithHead() bool
 }
