@@ -1,0 +1,287 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/pgstore"
+	"github.com/switchboard-go/switchboard/idempotency/redisstore"
+	"github.com/switchboard-go/switchboard/idempotency/sqlitestore"
+)
+
+const (
+	benchLease = 5 * time.Minute
+	benchTTL   = 72 * time.Hour
+	benchFP    = "0123456789abcdef0123456789abcdef"
+)
+
+// bareStore does what a Claim followed by a Complete does, with the same
+// statements or commands sent straight through the driver.
+type bareStore interface {
+	claimComplete(ctx context.Context, key string) error
+}
+
+// bareMem is a map under a mutex.
+type bareMem struct {
+	mu sync.Mutex
+	m  map[string]bareMemEntry
+}
+
+type bareMemEntry struct {
+	token     string
+	completed bool
+	expires   time.Time
+	status    int
+}
+
+func bareMemory(context.Context, idempotency.Store, string) (bareStore, error) {
+	return &bareMem{m: make(map[string]bareMemEntry)}, nil
+}
+
+func (b *bareMem) claimComplete(_ context.Context, key string) error {
+	token := idempotency.NewToken()
+	b.mu.Lock()
+	now := time.Now()
+	if e, ok := b.m[key]; ok && e.expires.After(now) {
+		b.mu.Unlock()
+		return errors.New("bare memory: key held")
+	}
+	b.m[key] = bareMemEntry{token: token, expires: now.Add(benchLease)}
+	b.mu.Unlock()
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e, ok := b.m[key]
+	if !ok || e.token != token || e.completed {
+		return errors.New("bare memory: lease lost")
+	}
+	b.m[key] = bareMemEntry{token: token, completed: true, expires: time.Now().Add(benchTTL), status: http.StatusOK}
+	return nil
+}
+
+// bareSQL runs the SQLite store's statements through database/sql.
+type bareSQL struct {
+	claim, complete *sql.Stmt
+}
+
+func bareSQLite(ctx context.Context, s idempotency.Store, _ string) (bareStore, error) {
+	db := s.(*sqlitestore.Store).DB()
+	// Make sure the table exists before preparing against it.
+	if _, err := s.Claim(ctx, "bench-init", benchFP, benchLease); err != nil {
+		return nil, err
+	}
+	t := `"` + sqlitestore.DefaultTable + `"`
+	claim, err := db.PrepareContext(ctx, `INSERT INTO `+t+` (key, token, fingerprint, completed, status, header, body, expires_at)
+VALUES (?1, ?2, ?3, 0, 0, NULL, NULL, ?5)
+ON CONFLICT (key) DO UPDATE SET
+	token = excluded.token, fingerprint = excluded.fingerprint, completed = 0,
+	status = 0, header = NULL, body = NULL, expires_at = excluded.expires_at
+WHERE `+t+`.expires_at <= ?4
+RETURNING token`)
+	if err != nil {
+		return nil, err
+	}
+	complete, err := db.PrepareContext(ctx, `UPDATE `+t+` SET completed = 1, status = ?3, header = ?4, body = ?5, expires_at = ?7
+WHERE key = ?1 AND token = ?2 AND completed = 0 AND expires_at > ?6`)
+	if err != nil {
+		return nil, err
+	}
+	return &bareSQL{claim: claim, complete: complete}, nil
+}
+
+func (b *bareSQL) claimComplete(ctx context.Context, key string) error {
+	token := idempotency.NewToken()
+	now := time.Now()
+	var got string
+	if err := b.claim.QueryRowContext(ctx, key, token, benchFP, now.UnixNano(), now.Add(benchLease).UnixNano()).Scan(&got); err != nil {
+		return err
+	}
+	now = time.Now()
+	res, err := b.complete.ExecContext(ctx, key, token, http.StatusOK, []byte("null"), []byte{}, now.UnixNano(), now.Add(benchTTL).UnixNano())
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errors.New("bare sqlite: lease lost")
+	}
+	return nil
+}
+
+// barePG runs the PostgreSQL store's statements through the pgx pool.
+type barePG struct {
+	pool              *pgxpool.Pool
+	claimSQL, compSQL string
+}
+
+func barePostgres(_ context.Context, s idempotency.Store, nonce string) (bareStore, error) {
+	ps := s.(*pgstore.Store)
+	t := `"` + pgSchema(nonce) + `"."` + pgstore.DefaultTable + `"`
+	return &barePG{pool: ps.Pool(),
+		claimSQL: `WITH claimed AS (
+	INSERT INTO ` + t + ` AS t (key, token, fingerprint, completed, status, header, body, expires_at)
+	VALUES ($1, $2, $3, false, 0, NULL, NULL, now() + $4::bigint * interval '1 microsecond')
+	ON CONFLICT (key) DO UPDATE SET
+		token = EXCLUDED.token, fingerprint = EXCLUDED.fingerprint, completed = false,
+		status = 0, header = NULL, body = NULL, expires_at = EXCLUDED.expires_at
+	WHERE t.expires_at <= now()
+	RETURNING t.token
+)
+SELECT true, token, ''::bytea, false, 0, NULL::bytea, NULL::bytea FROM claimed
+UNION ALL
+SELECT false, '', t.fingerprint, t.completed, t.status, t.header, t.body
+FROM ` + t + ` t WHERE t.key = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`,
+		compSQL: `UPDATE ` + t + ` SET completed = true, status = $3, header = $4, body = $5,
+	expires_at = now() + $6::bigint * interval '1 microsecond'
+WHERE key = $1 AND token = $2 AND NOT completed AND expires_at > now()`,
+	}, nil
+}
+
+func (b *barePG) claimComplete(ctx context.Context, key string) error {
+	token := idempotency.NewToken()
+	var (
+		acquired, completed bool
+		got                 string
+		fp, hdr, body       []byte
+		status              int32
+	)
+	if err := b.pool.QueryRow(ctx, b.claimSQL, key, token, []byte(benchFP), benchLease.Microseconds()).
+		Scan(&acquired, &got, &fp, &completed, &status, &hdr, &body); err != nil {
+		return err
+	}
+	if !acquired {
+		return errors.New("bare postgres: not acquired")
+	}
+	tag, err := b.pool.Exec(ctx, b.compSQL, key, token, int32(http.StatusOK), []byte("null"), []byte{}, benchTTL.Microseconds())
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() != 1 {
+		return errors.New("bare postgres: lease lost")
+	}
+	return nil
+}
+
+// bareRedisStore runs the Redis store's Lua scripts through go-redis.
+type bareRedisStore struct {
+	c                redis.UniversalClient
+	prefix           string
+	claim, completeS *redis.Script
+}
+
+func bareRedis(_ context.Context, s idempotency.Store, _ string) (bareStore, error) {
+	rs := s.(*redisstore.Store)
+	return &bareRedisStore{c: rs.Client(), prefix: rs.Prefix() + "bare:",
+		claim: redis.NewScript(`
+local v = redis.call('HMGET', KEYS[1], 't', 'f', 'd', 's', 'h', 'b')
+if not v[1] then
+	redis.call('DEL', KEYS[1])
+	redis.call('HSET', KEYS[1], 't', ARGV[1], 'f', ARGV[2])
+	redis.call('PEXPIRE', KEYS[1], ARGV[3])
+	return {1}
+end
+if v[3] == '1' then
+	return {3, v[2], v[4] or '0', v[5] or '', v[6] or ''}
+end
+return {2, v[2] or ''}
+`),
+		completeS: redis.NewScript(`
+local v = redis.call('HMGET', KEYS[1], 't', 'd')
+if v[1] ~= ARGV[1] or v[2] == '1' then
+	return 0
+end
+redis.call('HSET', KEYS[1], 'd', '1', 's', ARGV[2], 'h', ARGV[3], 'b', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+`)}, nil
+}
+
+func (b *bareRedisStore) claimComplete(ctx context.Context, key string) error {
+	token := idempotency.NewToken()
+	k := []string{b.prefix + key}
+	res, err := b.claim.Run(ctx, b.c, k, token, benchFP, benchLease.Milliseconds()).Slice()
+	if err != nil {
+		return err
+	}
+	if len(res) != 1 {
+		return errors.New("bare redis: not acquired")
+	}
+	n, err := b.completeS.Run(ctx, b.c, k, token, http.StatusOK, "null", "", benchTTL.Milliseconds()).Int()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return errors.New("bare redis: lease lost")
+	}
+	return nil
+}
+
+// storeRows measures Claim+Complete per backend against the bare driver.
+func storeRows(cfg config) []Row {
+	var rows []Row
+	const goal = "≤1.25x time"
+	for _, b := range backends() {
+		name := fmt.Sprintf("Store Claim+Complete, %s vs %s", b.name, b.label)
+		if !cfg.want(name) {
+			continue
+		}
+		if b.env != "" && os.Getenv(b.env) == "" {
+			rows = append(rows, skippedRow(name, goal, b.env))
+			continue
+		}
+		rows = append(rows, storeRow(cfg, b, name, goal))
+	}
+	return rows
+}
+
+func storeRow(cfg config, b storeBackend, name, goal string) Row {
+	ctx := context.Background()
+	n := nonce()
+	store, cleanup, err := b.open(ctx, n)
+	if err != nil {
+		return errorRow(name, goal, err)
+	}
+	defer cleanup()
+	bare, err := b.bare(ctx, store, n)
+	if err != nil {
+		return errorRow(name, goal, err)
+	}
+	var seq atomic.Int64
+	key := func(side string) string { return fmt.Sprintf("store-%s-%s-%d", n, side, seq.Add(1)) }
+	s, base := micro{
+		subject: func(tb *testing.B) {
+			tb.ReportAllocs()
+			for tb.Loop() {
+				k := key("sb")
+				c, err := store.Claim(ctx, k, benchFP, benchLease)
+				guard(tb, err == nil && c.State == idempotency.Acquired, "claim", err)
+				err = store.Complete(ctx, k, c.Token, idempotency.Record{Status: http.StatusOK}, benchTTL)
+				guard(tb, err == nil, "complete", err)
+			}
+		},
+		baseline: func(tb *testing.B) {
+			tb.ReportAllocs()
+			for tb.Loop() {
+				err := bare.claimComplete(ctx, key("bare"))
+				guard(tb, err == nil, "bare claim+complete", err)
+			}
+		},
+	}.run(cfg.rounds)
+	row := microRow(name, s, base, goal, func(r float64) bool { return r <= 1.25 })
+	if s.nsPerOp > 0 && base.nsPerOp > 0 {
+		row.Subject = fmt.Sprintf("%s (%s)", fmtRate(1e9/s.nsPerOp, "pairs/s"), s.describe())
+		row.Baseline = fmt.Sprintf("%s (%s)", fmtRate(1e9/base.nsPerOp, "pairs/s"), base.describe())
+	}
+	return row
+}
