@@ -53,6 +53,17 @@
 // The Handler is a plain http.Handler: mount it on net/http's ServeMux
 // ("POST /webhooks/stripe"), chi (r.Method("POST", "/webhooks/stripe", h)),
 // or any router that accepts one.
+//
+// # Serving
+//
+// The body limit bounds memory, but only the server bounds time: serve the
+// Handler from an http.Server with ReadHeaderTimeout, ReadTimeout and
+// WriteTimeout set (for example 5 s, 30 s and 30 s), so that a client that
+// sends its headers or body slowly is cut off instead of holding a
+// connection and a goroutine. Keep event functions well inside the lease
+// (WithLease, five minutes by default) and inside the provider's own
+// response timeout (GitHub, for one, waits 10 seconds): move
+// slow work to a queue and return.
 package webhooks
 
 //go:generate go run go.uber.org/mock/mockgen@v0.6.0 -destination=webhooksmock/verifier.go -package=webhooksmock github.com/switchboard-go/switchboard/webhooks Verifier
