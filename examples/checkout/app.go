@@ -11,13 +11,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/mail"
-	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/switchboard-go/switchboard/email"
 	"github.com/switchboard-go/switchboard/email/smtpmail"
+	"github.com/switchboard-go/switchboard/httpclient"
 	"github.com/switchboard-go/switchboard/idempotency"
 	_ "github.com/switchboard-go/switchboard/idempotency/pgstore"     // postgres:// store URLs
 	_ "github.com/switchboard-go/switchboard/idempotency/redisstore"  // redis:// store URLs
@@ -396,24 +396,24 @@ func problem(w http.ResponseWriter, status int, title, detail string) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-// redactURL hides the password of a store URL for logs.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
-}
+// redactURL hides the password of a store URL for logs, in the userinfo
+// and in query parameters such as ?password=.
+func redactURL(raw string) string { return httpclient.RedactURLString(raw) }
 
 // logQuickStart prints the curl lines that walk through one payment.
 func (a *app) logQuickStart(baseURL string) {
 	if a.sandbox == nil || a.cfg.PaymentsProvider != "sandbox" {
 		return
 	}
+	// The token is a credential: only the built-in demo token is printed.
+	token := "$DEMO_TOKEN"
+	if a.cfg.DemoToken == defaultDemoToken {
+		token = defaultDemoToken
+	}
 	a.log.Info("try it: create a payment, succeed it, list the orders",
-		"create", fmt.Sprintf(`curl -s -H 'Authorization: Bearer %s' -H 'Idempotency-Key: order-1' -d '{"amount":2999,"currency":"usd","email":"a@b.co"}' %s/payments/create-intent`, a.cfg.DemoToken, baseURL),
-		"succeed", fmt.Sprintf(`curl -s -X POST -H 'Authorization: Bearer %s' %s/sandbox/payments/PAYMENT_ID/succeed`, a.cfg.DemoToken, baseURL),
-		"orders", fmt.Sprintf(`curl -s -H 'Authorization: Bearer %s' %s/orders`, a.cfg.DemoToken, baseURL))
+		"create", fmt.Sprintf(`curl -s -H 'Authorization: Bearer %s' -H 'Idempotency-Key: order-1' -d '{"amount":2999,"currency":"usd","email":"a@b.co"}' %s/payments/create-intent`, token, baseURL),
+		"succeed", fmt.Sprintf(`curl -s -X POST -H 'Authorization: Bearer %s' %s/sandbox/payments/PAYMENT_ID/succeed`, token, baseURL),
+		"orders", fmt.Sprintf(`curl -s -H 'Authorization: Bearer %s' %s/orders`, token, baseURL))
 }
 
 // logSender is the default email.Sender: it validates the message and

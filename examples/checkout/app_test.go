@@ -287,3 +287,37 @@ func TestCheckoutTwoReplicas(t *testing.T) {
 		})
 	}
 }
+
+func TestQuickStartLogNeverShowsAConfiguredToken(t *testing.T) {
+	for _, tc := range []struct {
+		token string
+		shown bool
+	}{{"", true}, {"s3cr3t-token", false}} {
+		var buf bytes.Buffer
+		vars := map[string]string{"DATA_DIR": t.TempDir(), "STORE_URL": "memory://", "DEMO_TOKEN": tc.token}
+		cfg, err := configFromEnv(func(k string) string { return vars[k] })
+		require.NoError(t, err)
+		a, err := newApp(context.Background(), cfg, appDeps{logger: slog.New(slog.NewTextHandler(&buf, nil)), baseURL: "http://127.0.0.1:1", mailer: emailtest.NewRecorder()})
+		require.NoError(t, err)
+		a.logQuickStart("http://127.0.0.1:1")
+		require.NoError(t, a.Close())
+		if tc.shown {
+			require.Contains(t, buf.String(), "Bearer demo")
+		} else {
+			require.NotContains(t, buf.String(), tc.token)
+			require.Contains(t, buf.String(), "Bearer $DEMO_TOKEN")
+		}
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for _, raw := range []string{
+		"postgres://app:hunter2@db:5432/app",
+		"postgres://db:5432/app?password=hunter2&sslmode=require",
+		"redis://:hunter2@cache:6379/0",
+	} {
+		got := redactURL(raw)
+		require.NotContains(t, got, "hunter2", raw)
+		require.NotEmpty(t, got)
+	}
+}

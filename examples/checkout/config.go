@@ -32,6 +32,9 @@ type config struct {
 	EmailFrom string // EMAIL_FROM
 }
 
+// defaultDemoToken is the bearer token accepted when DEMO_TOKEN is unset.
+const defaultDemoToken = "demo"
+
 // configFromEnv reads the configuration through getenv (os.Getenv in main,
 // a map in tests).
 func configFromEnv(getenv func(string) string) (config, error) {
@@ -55,7 +58,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		c.Addr = "127.0.0.1:8080"
 	}
 	if c.DemoToken == "" {
-		c.DemoToken = "demo"
+		c.DemoToken = defaultDemoToken
 	}
 	if c.EmailFrom == "" {
 		c.EmailFrom = "Switchboard Checkout <checkout@example.com>"

@@ -1,36 +1,3 @@
-// Command checkout is Switchboard's reference app: an authenticated
-// endpoint that creates a payment and returns what the frontend needs, a
-// webhook endpoint per payment provider that verifies, de-duplicates and
-// fulfils (an order row plus a receipt email), and the orders list.
-//
-// It runs with no configuration at all:
-//
-//	go run ./examples/checkout
-//
-// That uses the sandbox payment provider, an SQLite idempotency store and
-// order table in a data directory, and email written to the log.
-// Environment variables switch each part to the real thing:
-//
-//	ADDR                   listen address (127.0.0.1:8080)
-//	DATA_DIR               where the SQLite files live (<user cache dir>/switchboard-checkout)
-//	DEMO_TOKEN             the bearer token the demo auth accepts (demo)
-//	STORE_URL              idempotency store: sqlite://..., memory://, postgres://..., redis://...
-//	STRIPE_SECRET_KEY      with STRIPE_WEBHOOK_SECRET, turns on Stripe (STRIPE_API_URL for stripe-mock)
-//	PAYSTACK_SECRET_KEY    turns on Paystack (PAYSTACK_API_URL to point elsewhere)
-//	SANDBOX_WEBHOOK_SECRET the sandbox's whsec_ signing secret (generated and logged when unset)
-//	SANDBOX=off            turns the sandbox off
-//	PAYMENTS_PROVIDER      which provider create-intent uses: stripe, paystack or sandbox
-//	SMTP_URL               send email through SMTP, e.g. smtp://127.0.0.1:1025
-//	EMAIL_FROM             the sender address
-//
-// Routes:
-//
-//	POST /payments/create-intent          create a payment (Bearer auth, Idempotency-Key honoured)
-//	POST /webhooks/{stripe,paystack,sandbox}  provider webhooks
-//	GET  /orders                          the orders (Bearer auth)
-//	POST /sandbox/payments/{id}/succeed   make the sandbox succeed a payment and deliver its webhook
-//	POST /sandbox/payments/{id}/fail      make the sandbox fail a payment and deliver its webhook
-//	GET  /healthz                         liveness
 package main
 
 import (

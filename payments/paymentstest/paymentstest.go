@@ -438,7 +438,13 @@ func (s *suite) testRefundIdempotent(t *testing.T) {
 	s.requireStateful(t)
 	p := s.h.NewProvider(t)
 	pay := s.paid(t, p)
-	amount := s.h.Amount.Amount / 2
+	// More than half: after the first refund, the retry asks for more than
+	// is left, so a provider that checks the balance before replaying the
+	// key fails the retry instead of returning the first refund.
+	amount := s.h.Amount.Amount * 3 / 4
+	if amount >= 100 {
+		amount -= amount % 10 // a valid amount in three-decimal currencies too
+	}
 	if c, ok := caps(p); ok && !c.PartialRefund {
 		amount = 0
 	}

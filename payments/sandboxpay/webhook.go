@@ -170,7 +170,12 @@ func (p *Provider) SignedHeaders(id string, ts time.Time, body []byte) http.Head
 	return h
 }
 
-// Deliveries returns every delivery made so far, oldest first.
+// MaxDeliveryLog is how many deliveries Deliveries remembers; older ones
+// are forgotten, so a long-running demo server does not grow without bound.
+const MaxDeliveryLog = 1000
+
+// Deliveries returns the deliveries made so far, oldest first: all of them,
+// or the last MaxDeliveryLog.
 func (p *Provider) Deliveries() []Delivery {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -243,6 +248,11 @@ func (p *Provider) deliverTo(ctx context.Context, m *message, target string, sen
 		rec.Err = err
 	}
 	p.mu.Lock()
+	if len(p.log) >= MaxDeliveryLog {
+		n := copy(p.log, p.log[len(p.log)-MaxDeliveryLog+1:])
+		clear(p.log[n:])
+		p.log = p.log[:n]
+	}
 	p.log = append(p.log, rec)
 	p.mu.Unlock()
 	return err

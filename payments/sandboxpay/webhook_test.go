@@ -312,3 +312,21 @@ func TestSignedHeaders(t *testing.T) {
 	h := p.SignedHeaders("msg_x", fixedNow, body)
 	checkSignature(t, testSecret, received{header: h, body: body})
 }
+
+func TestDeliveryLogIsBounded(t *testing.T) {
+	p := sandboxpay.New(sandboxpay.WithWebhookHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	ctx := context.Background()
+	var last string
+	for i := range sandboxpay.MaxDeliveryLog + 5 {
+		pay, err := p.CreatePayment(ctx, payments.CreatePaymentParams{
+			Amount: payments.NewMoney(int64(100+i), "usd"), CustomerEmail: "a@b.co",
+		})
+		require.NoError(t, err)
+		_, err = p.Succeed(ctx, pay.ID)
+		require.NoError(t, err)
+		last = pay.ID
+	}
+	log := p.Deliveries()
+	require.Len(t, log, sandboxpay.MaxDeliveryLog)
+	require.Contains(t, string(log[len(log)-1].Body), last, "the newest delivery is kept")
+}

@@ -261,9 +261,18 @@ func TestGetPaymentStatuses(t *testing.T) {
 func TestPartialRefundChecksWhatIsLeft(t *testing.T) {
 	stub := newStub(t, 200, nil, `{"id":"pi_1","amount":2000,"currency":"eur","status":"succeeded","latest_charge":{"id":"ch_1","amount_refunded":1500}}`)
 	p := stubProvider(t, stub.srv.URL, 0)
-	_, err := p.Refund(context.Background(), payments.RefundParams{PaymentID: "pi_1", Amount: 600, IdempotencyKey: "r"})
+	_, err := p.Refund(context.Background(), payments.RefundParams{PaymentID: "pi_1", Amount: 600})
 	require.ErrorIs(t, err, payments.ErrInvalidAmount)
 	require.Len(t, stub.requestKeys(), 1, "only the read was sent, no refund")
+
+	// With an idempotency key the call may be the retry of a refund that
+	// already succeeded, so it goes to Stripe to be replayed; only the
+	// payment's own amount bounds it.
+	_, _ = p.Refund(context.Background(), payments.RefundParams{PaymentID: "pi_1", Amount: 600, IdempotencyKey: "r"})
+	require.Len(t, stub.requestKeys(), 3, "the read and then the refund were sent")
+	_, err = p.Refund(context.Background(), payments.RefundParams{PaymentID: "pi_1", Amount: 2001, IdempotencyKey: "r2"})
+	require.ErrorIs(t, err, payments.ErrInvalidAmount)
+	require.Len(t, stub.requestKeys(), 4, "an amount above the payment is refused after the read")
 }
 
 func TestNewValidation(t *testing.T) {

@@ -258,7 +258,9 @@ func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Paym
 //
 // A partial refund first retrieves the payment, to learn its currency (so
 // that the amount is converted with the same rules as the charge) and to
-// reject an amount above what is left before anything is refunded.
+// reject an amount above what is left before anything is refunded. With an
+// idempotency key only the payment's amount bounds it, since a retry of a
+// refund that already succeeded must reach Stripe to be replayed.
 func (p *Provider) Refund(ctx context.Context, in payments.RefundParams) (*payments.Refund, error) {
 	if err := p.caps.ValidateRefund(Name, in); err != nil {
 		return nil, err
@@ -276,7 +278,11 @@ func (p *Provider) Refund(ctx context.Context, in payments.RefundParams) (*payme
 		}
 		cur := payments.Currency(strings.ToUpper(string(pi.Currency)))
 		left := pi.Amount
-		if pi.LatestCharge != nil {
+		if pi.LatestCharge != nil && in.IdempotencyKey == "" {
+			// With an idempotency key this may be the retry of a refund
+			// that already went through: what it refunded is no longer
+			// "left", and Stripe must be asked so that it replays the
+			// first answer. Only the payment's amount bounds it then.
 			left -= pi.LatestCharge.AmountRefunded
 		}
 		amount, err := ToStripeAmount(payments.Money{Amount: in.Amount, Currency: cur})
