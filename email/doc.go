@@ -45,4 +45,4 @@
 // has a generated mock of Sender.
 package email
 
-//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -destination=emailmock/sender.go -package=emailmock github.com/switchboard-go/switchboard/email Sender
+//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -write_package_comment=false -destination=emailmock/sender.go -package=emailmock github.com/switchboard-go/switchboard/email Sender

@@ -26,4 +26,4 @@
 // different request and 400 for a missing key where one is required.
 package idempotency
 
-//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -destination=idempotencymock/store.go -package=idempotencymock github.com/switchboard-go/switchboard/idempotency Store
+//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -write_package_comment=false -destination=idempotencymock/store.go -package=idempotencymock github.com/switchboard-go/switchboard/idempotency Store

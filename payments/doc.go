@@ -52,4 +52,4 @@
 // provider; package paymentsmock holds a generated mock of Provider.
 package payments
 
-//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -destination=paymentsmock/provider.go -package=paymentsmock github.com/switchboard-go/switchboard/payments Provider
+//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -write_package_comment=false -destination=paymentsmock/provider.go -package=paymentsmock github.com/switchboard-go/switchboard/payments Provider

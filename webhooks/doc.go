@@ -66,4 +66,4 @@
 // slow work to a queue and return.
 package webhooks
 
-//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -destination=webhooksmock/verifier.go -package=webhooksmock github.com/switchboard-go/switchboard/webhooks Verifier
+//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -write_package_comment=false -destination=webhooksmock/verifier.go -package=webhooksmock github.com/switchboard-go/switchboard/webhooks Verifier

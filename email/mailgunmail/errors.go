@@ -6,17 +6,13 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/switchboard-go/switchboard/email"
+	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 )
 
 // providerName is Receipt.Provider and SendError.Provider.
 const providerName = "mailgun"
-
-// maxMessage caps the provider message kept in a SendError.
-const maxMessage = 1024
 
 // invalidRecipient matches the 400 message Mailgun gives when an address
 // fails its syntax checks ("'to' parameter is not a valid address. please
@@ -33,23 +29,14 @@ func parseErrorBody(body []byte) string {
 			Message json.RawMessage `json:"message"`
 		}
 		if json.Unmarshal(trimmed, &raw) == nil {
-			return sanitize(rawString(raw.Message))
+			return httpsend.Sanitize(httpsend.JSONString(raw.Message))
 		}
 		return ""
 	}
 	if len(trimmed) > 0 && (trimmed[0] == '<' || trimmed[0] == '[') {
 		return "" // an HTML page from a proxy, or JSON of another shape
 	}
-	return sanitize(string(trimmed))
-}
-
-// rawString returns the JSON string in r, or "" when r is not a string.
-func rawString(r json.RawMessage) string {
-	var s string
-	if json.Unmarshal(r, &s) != nil {
-		return ""
-	}
-	return s
+	return httpsend.Sanitize(string(trimmed))
 }
 
 // classify maps an HTTP status and Mailgun's error body to a SendError.
@@ -82,23 +69,4 @@ func classify(status int, body []byte, cause error) *email.SendError {
 		se.Kind = email.ErrPermanent
 	}
 	return se
-}
-
-// sanitize keeps a provider message printable, valid UTF-8 and short.
-func sanitize(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) > maxMessage {
-		cut := maxMessage
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return strings.TrimSpace(s)
 }

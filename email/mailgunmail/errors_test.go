@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/email"
+	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 )
 
 // Error answers as Mailgun documents them: JSON with a "message" key for
@@ -83,7 +84,7 @@ func FuzzParseError(f *testing.F) {
 		default:
 			t.Fatalf("unknown kind %v", se.Kind)
 		}
-		if !utf8.ValidString(se.Message) || len(se.Message) > maxMessage+len("…") {
+		if !utf8.ValidString(se.Message) || len(se.Message) > httpsend.MaxMessage+len("…") {
 			t.Fatalf("bad message %q", se.Message)
 		}
 		if strings.ContainsAny(se.Message, "\r\n") {

@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"strings"
-	"time"
 
 	"github.com/switchboard-go/switchboard/email"
+	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 	"github.com/switchboard-go/switchboard/httpclient"
 )
 
@@ -25,10 +24,8 @@ const (
 const userAgent = "switchboard-go/mailgunmail"
 
 type config struct {
-	baseURL  string
-	client   *httpclient.Client
-	httpOpts []httpclient.Option
-	logger   *slog.Logger
+	httpsend.ClientConfig
+	baseURL string
 }
 
 // Option configures a Sender.
@@ -47,18 +44,18 @@ func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 // must not carry Mailgun credentials or rely on its base URL. Do not turn
 // on automatic idempotency keys for c: Mailgun ignores them, and a retried
 // POST can deliver the message twice.
-func WithHTTPClient(c *httpclient.Client) Option { return func(cfg *config) { cfg.client = c } }
+func WithHTTPClient(c *httpclient.Client) Option { return func(cfg *config) { cfg.SetClient(c) } }
 
 // WithHTTPOptions passes options to the httpclient.Client that New builds
 // (timeouts, circuit breaker, transport). It has no effect together with
 // WithHTTPClient.
 func WithHTTPOptions(opts ...httpclient.Option) Option {
-	return func(c *config) { c.httpOpts = append(c.httpOpts, opts...) }
+	return func(c *config) { c.AddHTTPOptions(opts...) }
 }
 
 // WithLogger logs each send (outcome, status, message id, duration) to l.
 // The API key is never logged.
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.SetLogger(l) } }
 
 // Sender sends email through Mailgun's messages API. It is safe for
 // concurrent use.
@@ -66,8 +63,7 @@ type Sender struct {
 	domain   string
 	endpoint string
 	auth     string
-	client   *httpclient.Client
-	logger   *slog.Logger
+	http     httpsend.Transport
 	// boundary fixes the multipart boundary in tests; empty is random.
 	boundary string
 }
@@ -78,11 +74,8 @@ var _ email.Sender = (*Sender)(nil)
 // "mg.example.com") that authenticates with HTTP Basic auth, user "api"
 // and password apiKey.
 func New(domain, apiKey string, opts ...Option) (*Sender, error) {
-	if apiKey == "" {
-		return nil, errors.New("mailgunmail: API key is empty")
-	}
-	if strings.ContainsAny(apiKey, "\r\n") {
-		return nil, errors.New("mailgunmail: API key contains CR or LF")
+	if err := httpsend.CheckCredential("mailgunmail", "API key", apiKey); err != nil {
+		return nil, err
 	}
 	if !validDomain(domain) {
 		return nil, errors.New("mailgunmail: domain must be a host name such as mg.example.com")
@@ -91,27 +84,15 @@ func New(domain, apiKey string, opts ...Option) (*Sender, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	u, err := url.Parse(cfg.baseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, errors.New("mailgunmail: base URL must be an absolute http(s) URL")
-	}
-	if cfg.logger == nil {
-		cfg.logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.client == nil {
-		base := []httpclient.Option{
-			httpclient.WithRetries(0),
-			httpclient.WithUserAgent(userAgent),
-			httpclient.WithLogger(cfg.logger),
-		}
-		cfg.client = httpclient.New(append(base, cfg.httpOpts...)...)
+	base, err := httpsend.BaseURL("mailgunmail", cfg.baseURL)
+	if err != nil {
+		return nil, err
 	}
 	return &Sender{
 		domain:   domain,
-		endpoint: strings.TrimRight(u.String(), "/") + "/v3/" + url.PathEscape(domain) + "/messages",
+		endpoint: base + "/v3/" + url.PathEscape(domain) + "/messages",
 		auth:     "Basic " + base64.StdEncoding.EncodeToString([]byte("api:"+apiKey)),
-		client:   cfg.client,
-		logger:   cfg.logger,
+		http:     cfg.Transport(providerName, userAgent, classify),
 	}, nil
 }
 
@@ -158,47 +139,24 @@ func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, er
 	if err != nil {
 		return nil, err
 	}
-	start := time.Now()
-	resp, err := s.client.Post(ctx, s.endpoint, body,
-		httpclient.WithContentType(contentType),
-		httpclient.WithRequestHeader("Accept", "application/json"),
-		httpclient.WithRequestHeader("Authorization", s.auth),
-	)
-	if err != nil {
-		se := fromHTTPError(err)
-		s.logger.LogAttrs(ctx, slog.LevelWarn, "email send failed",
-			slog.String("provider", providerName),
-			slog.Int("status", se.StatusCode),
-			slog.String("error", se.Error()),
-			slog.Duration("duration", time.Since(start)))
-		return nil, se
-	}
+	return s.http.Send(ctx, httpsend.Request{
+		URL:         s.endpoint,
+		Body:        body,
+		ContentType: contentType,
+		AuthHeader:  "Authorization",
+		AuthValue:   s.auth,
+	}, s.acceptResponse)
+}
+
+// acceptResponse reads the id from a 2xx answer. An answer without one is
+// logged but is not an error: Mailgun accepted the message, and retrying
+// would send it again.
+func (s *Sender) acceptResponse(ctx context.Context, resp *httpclient.Response) (string, *email.SendError) {
 	var out sendResponse
 	if err := resp.JSON(&out); err != nil || out.ID == "" {
-		// Mailgun accepted the message (2xx) but the answer has no id.
-		// Retrying would send it again, so this is not an error.
-		s.logger.LogAttrs(ctx, slog.LevelWarn, "email sent, answer without id",
+		s.http.Logger.LogAttrs(ctx, slog.LevelWarn, "email sent, answer without id",
 			slog.String("provider", providerName),
 			slog.Int("status", resp.StatusCode))
 	}
-	s.logger.LogAttrs(ctx, slog.LevelInfo, "email sent",
-		slog.String("provider", providerName),
-		slog.Int("status", resp.StatusCode),
-		slog.String("message_id", out.ID),
-		slog.Duration("duration", time.Since(start)))
-	return &email.Receipt{Provider: providerName, MessageID: out.ID}, nil
-}
-
-// fromHTTPError maps an httpclient error to a SendError.
-func fromHTTPError(err error) *email.SendError {
-	var st *httpclient.StatusError
-	if errors.As(err, &st) {
-		return classify(st.StatusCode, st.Body, err)
-	}
-	return &email.SendError{
-		Kind:     email.ErrTemporary,
-		Provider: providerName,
-		Message:  "request failed",
-		Err:      err,
-	}
+	return out.ID, nil
 }

@@ -5,18 +5,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/switchboard-go/switchboard/email"
+	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 )
 
 // providerName is Receipt.Provider and SendError.Provider.
 const providerName = "postmark"
-
-// maxMessage caps the provider message kept in a SendError.
-const maxMessage = 1024
 
 // Postmark API error codes (https://postmarkapp.com/developer/api/overview#error-codes)
 // that are not plain permanent failures.
@@ -46,7 +41,7 @@ func parseResponse(body []byte) apiResponse {
 	if json.Unmarshal(bytes.TrimSpace(body), &raw) != nil {
 		return apiResponse{}
 	}
-	r := apiResponse{Message: rawString(raw.Message), MessageID: rawString(raw.MessageID)}
+	r := apiResponse{Message: httpsend.JSONString(raw.Message), MessageID: httpsend.JSONString(raw.MessageID)}
 	var n json.Number
 	if json.Unmarshal(raw.ErrorCode, &n) == nil {
 		if c, err := strconv.Atoi(n.String()); err == nil {
@@ -56,15 +51,6 @@ func parseResponse(body []byte) apiResponse {
 	return r
 }
 
-// rawString returns the JSON string in r, or "" when r is not a string.
-func rawString(r json.RawMessage) string {
-	var s string
-	if json.Unmarshal(r, &s) != nil {
-		return ""
-	}
-	return s
-}
-
 // classify maps an HTTP status and Postmark's {ErrorCode, Message} body to
 // a SendError. cause is the transport-level error, kept for errors.As.
 func classify(status int, body []byte, cause error) *email.SendError {
@@ -72,7 +58,7 @@ func classify(status int, body []byte, cause error) *email.SendError {
 	se := &email.SendError{
 		Provider:   providerName,
 		StatusCode: status,
-		Message:    sanitize(r.Message),
+		Message:    httpsend.Sanitize(r.Message),
 		Err:        cause,
 	}
 	if se.Message == "" {
@@ -98,23 +84,4 @@ func classify(status int, body []byte, cause error) *email.SendError {
 		se.Kind = email.ErrPermanent
 	}
 	return se
-}
-
-// sanitize keeps a provider message printable, valid UTF-8 and short.
-func sanitize(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) > maxMessage {
-		cut := maxMessage
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return strings.TrimSpace(s)
 }

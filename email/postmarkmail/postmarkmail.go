@@ -6,11 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
-	"time"
 
 	"github.com/switchboard-go/switchboard/email"
+	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 	"github.com/switchboard-go/switchboard/httpclient"
 )
 
@@ -24,11 +23,9 @@ const TestServerToken = "POSTMARK_API_TEST"
 const userAgent = "switchboard-go/postmarkmail"
 
 type config struct {
-	baseURL  string
-	stream   string
-	client   *httpclient.Client
-	httpOpts []httpclient.Option
-	logger   *slog.Logger
+	httpsend.ClientConfig
+	baseURL string
+	stream  string
 }
 
 // Option configures a Sender.
@@ -48,18 +45,18 @@ func WithMessageStream(id string) Option { return func(c *config) { c.stream = i
 // URL, so c must not carry Postmark credentials or rely on its base URL.
 // Do not turn on automatic idempotency keys for c: Postmark ignores them,
 // and a retried POST can deliver the message twice.
-func WithHTTPClient(c *httpclient.Client) Option { return func(cfg *config) { cfg.client = c } }
+func WithHTTPClient(c *httpclient.Client) Option { return func(cfg *config) { cfg.SetClient(c) } }
 
 // WithHTTPOptions passes options to the httpclient.Client that New builds
 // (timeouts, circuit breaker, transport). It has no effect together with
 // WithHTTPClient.
 func WithHTTPOptions(opts ...httpclient.Option) Option {
-	return func(c *config) { c.httpOpts = append(c.httpOpts, opts...) }
+	return func(c *config) { c.AddHTTPOptions(opts...) }
 }
 
 // WithLogger logs each send (outcome, status, message id, duration) to l.
 // The server token is never logged.
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.SetLogger(l) } }
 
 // Sender sends email through Postmark's single-message API. It is safe for
 // concurrent use.
@@ -67,8 +64,7 @@ type Sender struct {
 	endpoint string
 	token    string
 	stream   string
-	client   *httpclient.Client
-	logger   *slog.Logger
+	http     httpsend.Transport
 }
 
 var _ email.Sender = (*Sender)(nil)
@@ -76,11 +72,8 @@ var _ email.Sender = (*Sender)(nil)
 // New returns a Sender that authenticates with a server API token
 // (X-Postmark-Server-Token). TestServerToken validates without delivering.
 func New(serverToken string, opts ...Option) (*Sender, error) {
-	if serverToken == "" {
-		return nil, errors.New("postmarkmail: server token is empty")
-	}
-	if strings.ContainsAny(serverToken, "\r\n") {
-		return nil, errors.New("postmarkmail: server token contains CR or LF")
+	if err := httpsend.CheckCredential("postmarkmail", "server token", serverToken); err != nil {
+		return nil, err
 	}
 	cfg := config{baseURL: DefaultBaseURL}
 	for _, o := range opts {
@@ -89,27 +82,15 @@ func New(serverToken string, opts ...Option) (*Sender, error) {
 	if strings.ContainsAny(cfg.stream, "\r\n") {
 		return nil, errors.New("postmarkmail: message stream contains CR or LF")
 	}
-	u, err := url.Parse(cfg.baseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, errors.New("postmarkmail: base URL must be an absolute http(s) URL")
-	}
-	if cfg.logger == nil {
-		cfg.logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.client == nil {
-		base := []httpclient.Option{
-			httpclient.WithRetries(0),
-			httpclient.WithUserAgent(userAgent),
-			httpclient.WithLogger(cfg.logger),
-		}
-		cfg.client = httpclient.New(append(base, cfg.httpOpts...)...)
+	base, err := httpsend.BaseURL("postmarkmail", cfg.baseURL)
+	if err != nil {
+		return nil, err
 	}
 	return &Sender{
-		endpoint: strings.TrimRight(u.String(), "/") + "/email",
+		endpoint: base + "/email",
 		token:    serverToken,
 		stream:   cfg.stream,
-		client:   cfg.client,
-		logger:   cfg.logger,
+		http:     cfg.Transport(providerName, userAgent, classify),
 	}, nil
 }
 
@@ -137,49 +118,21 @@ func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, er
 	if err != nil {
 		return nil, &email.SendError{Kind: email.ErrPermanent, Provider: providerName, Message: "encoding request", Err: err}
 	}
-	start := time.Now()
-	resp, err := s.client.Post(ctx, s.endpoint, body,
-		httpclient.WithContentType("application/json"),
-		httpclient.WithRequestHeader("Accept", "application/json"),
-		httpclient.WithRequestHeader("X-Postmark-Server-Token", s.token),
-	)
-	var se *email.SendError
-	var out apiResponse
-	switch {
-	case err != nil:
-		se = fromHTTPError(err)
-	default:
-		out = parseResponse(resp.Body)
-		if out.ErrorCode != 0 {
-			se = classify(resp.StatusCode, resp.Body, nil)
-		}
-	}
-	if se != nil {
-		s.logger.LogAttrs(ctx, slog.LevelWarn, "email send failed",
-			slog.String("provider", providerName),
-			slog.Int("status", se.StatusCode),
-			slog.String("error", se.Error()),
-			slog.Duration("duration", time.Since(start)))
-		return nil, se
-	}
-	s.logger.LogAttrs(ctx, slog.LevelInfo, "email sent",
-		slog.String("provider", providerName),
-		slog.Int("status", resp.StatusCode),
-		slog.String("message_id", out.MessageID),
-		slog.Duration("duration", time.Since(start)))
-	return &email.Receipt{Provider: providerName, MessageID: out.MessageID}, nil
+	return s.http.Send(ctx, httpsend.Request{
+		URL:         s.endpoint,
+		Body:        body,
+		ContentType: "application/json",
+		AuthHeader:  "X-Postmark-Server-Token",
+		AuthValue:   s.token,
+	}, acceptResponse)
 }
 
-// fromHTTPError maps an httpclient error to a SendError.
-func fromHTTPError(err error) *email.SendError {
-	var st *httpclient.StatusError
-	if errors.As(err, &st) {
-		return classify(st.StatusCode, st.Body, err)
+// acceptResponse reads a 2xx answer: its MessageID, or a SendError when
+// the answer carries a non-zero ErrorCode anyway.
+func acceptResponse(_ context.Context, resp *httpclient.Response) (string, *email.SendError) {
+	out := parseResponse(resp.Body)
+	if out.ErrorCode != 0 {
+		return "", classify(resp.StatusCode, resp.Body, nil)
 	}
-	return &email.SendError{
-		Kind:     email.ErrTemporary,
-		Provider: providerName,
-		Message:  "request failed",
-		Err:      err,
-	}
+	return out.MessageID, nil
 }

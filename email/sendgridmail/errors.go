@@ -5,17 +5,13 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/switchboard-go/switchboard/email"
+	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 )
 
 // providerName is Receipt.Provider and SendError.Provider.
 const providerName = "sendgrid"
-
-// maxMessage caps the provider message kept in a SendError.
-const maxMessage = 1024
 
 // apiError is one entry of the v3 API error array:
 // {"errors":[{"message":"...","field":"...","help":...}]}.
@@ -42,22 +38,13 @@ func parseErrorBody(body []byte) []apiError {
 	}
 	out := make([]apiError, 0, len(raw.Errors))
 	for _, e := range raw.Errors {
-		ae := apiError{Message: rawString(e.Message), Field: rawString(e.Field)}
+		ae := apiError{Message: httpsend.JSONString(e.Message), Field: httpsend.JSONString(e.Field)}
 		if ae.Message == "" && ae.Field == "" {
 			continue
 		}
 		out = append(out, ae)
 	}
 	return out
-}
-
-// rawString returns the JSON string in r, or "" when r is not a string.
-func rawString(r json.RawMessage) string {
-	var s string
-	if json.Unmarshal(r, &s) != nil {
-		return ""
-	}
-	return s
 }
 
 // classify maps an HTTP status and the error array to a SendError.
@@ -105,32 +92,13 @@ func summarize(status int, errs []apiError) string {
 			}
 		}
 		b.WriteString(e.Message)
-		if b.Len() > maxMessage {
+		if b.Len() > httpsend.MaxMessage {
 			break
 		}
 	}
-	msg := sanitize(b.String())
+	msg := httpsend.Sanitize(b.String())
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
 	return msg
-}
-
-// sanitize keeps a provider message printable, valid UTF-8 and short.
-func sanitize(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) > maxMessage {
-		cut := maxMessage
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return strings.TrimSpace(s)
 }

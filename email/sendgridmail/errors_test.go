@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/email"
+	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 )
 
 // Error bodies in the documented v3 shape,
@@ -69,15 +70,6 @@ func TestParseErrorBodyOddShapes(t *testing.T) {
 	require.Equal(t, []apiError{{Message: "a"}, {Message: "b", Field: "f"}}, got)
 }
 
-func TestSanitize(t *testing.T) {
-	require.Equal(t, "x  y", sanitize("x\r\ny"))
-	long := strings.Repeat("é", maxMessage)
-	s := sanitize(long)
-	require.True(t, utf8.ValidString(s))
-	require.LessOrEqual(t, len(s), maxMessage+len("…"))
-	require.Equal(t, "\uFFFD", sanitize("\xff"))
-}
-
 func FuzzParseError(f *testing.F) {
 	for _, b := range []string{bodyInvalidTo, bodyNoContent, bodyUnauthorized, bodyForbidden, bodyRateLimit, bodyTooLarge, "", "{", `{"errors":[{}]}`} {
 		f.Add(400, []byte(b))
@@ -97,7 +89,7 @@ func FuzzParseError(f *testing.F) {
 		if !known {
 			t.Fatalf("unknown kind %v", se.Kind)
 		}
-		if !utf8.ValidString(se.Message) || len(se.Message) > maxMessage+len("…") {
+		if !utf8.ValidString(se.Message) || len(se.Message) > httpsend.MaxMessage+len("…") {
 			t.Fatalf("bad message %q", se.Message)
 		}
 		if strings.ContainsAny(se.Message, "\r\n") {

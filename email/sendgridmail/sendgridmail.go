@@ -3,14 +3,11 @@ package sendgridmail
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"strings"
-	"time"
 
 	"github.com/switchboard-go/switchboard/email"
+	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 	"github.com/switchboard-go/switchboard/httpclient"
 )
 
@@ -27,11 +24,9 @@ const sendPath = "/v3/mail/send"
 const userAgent = "switchboard-go/sendgridmail"
 
 type config struct {
-	baseURL  string
-	sandbox  bool
-	client   *httpclient.Client
-	httpOpts []httpclient.Option
-	logger   *slog.Logger
+	httpsend.ClientConfig
+	baseURL string
+	sandbox bool
 }
 
 // Option configures a Sender.
@@ -54,18 +49,18 @@ func WithSandboxMode(on bool) Option { return func(c *config) { c.sandbox = on }
 // must not carry SendGrid credentials or rely on its base URL. Do not turn
 // on automatic idempotency keys for c: SendGrid ignores them, and a
 // retried POST can deliver the message twice.
-func WithHTTPClient(c *httpclient.Client) Option { return func(cfg *config) { cfg.client = c } }
+func WithHTTPClient(c *httpclient.Client) Option { return func(cfg *config) { cfg.SetClient(c) } }
 
 // WithHTTPOptions passes options to the httpclient.Client that New builds
 // (timeouts, circuit breaker, transport). It has no effect together with
 // WithHTTPClient.
 func WithHTTPOptions(opts ...httpclient.Option) Option {
-	return func(c *config) { c.httpOpts = append(c.httpOpts, opts...) }
+	return func(c *config) { c.AddHTTPOptions(opts...) }
 }
 
 // WithLogger logs each send (outcome, status, message id, duration) to l.
 // The API key is never logged.
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.SetLogger(l) } }
 
 // Sender sends email through the SendGrid v3 Mail Send API. It is safe for
 // concurrent use.
@@ -73,8 +68,7 @@ type Sender struct {
 	endpoint string
 	auth     string
 	sandbox  bool
-	client   *httpclient.Client
-	logger   *slog.Logger
+	http     httpsend.Transport
 }
 
 var _ email.Sender = (*Sender)(nil)
@@ -82,11 +76,8 @@ var _ email.Sender = (*Sender)(nil)
 // New returns a Sender that authenticates with apiKey (Authorization:
 // Bearer). The key needs the mail.send scope.
 func New(apiKey string, opts ...Option) (*Sender, error) {
-	if apiKey == "" {
-		return nil, errors.New("sendgridmail: API key is empty")
-	}
-	if strings.ContainsAny(apiKey, "\r\n") {
-		return nil, errors.New("sendgridmail: API key contains CR or LF")
+	if err := httpsend.CheckCredential("sendgridmail", "API key", apiKey); err != nil {
+		return nil, err
 	}
 	cfg := config{baseURL: DefaultBaseURL}
 	for _, o := range opts {
@@ -96,32 +87,20 @@ func New(apiKey string, opts ...Option) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.logger == nil {
-		cfg.logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.client == nil {
-		base := []httpclient.Option{
-			httpclient.WithRetries(0),
-			httpclient.WithUserAgent(userAgent),
-			httpclient.WithLogger(cfg.logger),
-		}
-		cfg.client = httpclient.New(append(base, cfg.httpOpts...)...)
-	}
 	return &Sender{
 		endpoint: endpoint,
 		auth:     "Bearer " + apiKey,
 		sandbox:  cfg.sandbox,
-		client:   cfg.client,
-		logger:   cfg.logger,
+		http:     cfg.Transport(providerName, userAgent, classify),
 	}, nil
 }
 
 func endpointURL(base string) (string, error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return "", errors.New("sendgridmail: base URL must be an absolute http(s) URL")
+	u, err := httpsend.BaseURL("sendgridmail", base)
+	if err != nil {
+		return "", err
 	}
-	return strings.TrimRight(u.String(), "/") + sendPath, nil
+	return u + sendPath, nil
 }
 
 // String describes the Sender without its credentials.
@@ -147,40 +126,17 @@ func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, er
 	if err != nil {
 		return nil, &email.SendError{Kind: email.ErrPermanent, Provider: providerName, Message: "encoding request", Err: err}
 	}
-	start := time.Now()
-	resp, err := s.client.Post(ctx, s.endpoint, body,
-		httpclient.WithContentType("application/json"),
-		httpclient.WithRequestHeader("Accept", "application/json"),
-		httpclient.WithRequestHeader("Authorization", s.auth),
-	)
-	if err != nil {
-		se := fromHTTPError(err)
-		s.logger.LogAttrs(ctx, slog.LevelWarn, "email send failed",
-			slog.String("provider", providerName),
-			slog.Int("status", se.StatusCode),
-			slog.String("error", se.Error()),
-			slog.Duration("duration", time.Since(start)))
-		return nil, se
-	}
-	id := resp.Header.Get("X-Message-Id")
-	s.logger.LogAttrs(ctx, slog.LevelInfo, "email sent",
-		slog.String("provider", providerName),
-		slog.Int("status", resp.StatusCode),
-		slog.String("message_id", id),
-		slog.Duration("duration", time.Since(start)))
-	return &email.Receipt{Provider: providerName, MessageID: id}, nil
+	return s.http.Send(ctx, httpsend.Request{
+		URL:         s.endpoint,
+		Body:        body,
+		ContentType: "application/json",
+		AuthHeader:  "Authorization",
+		AuthValue:   s.auth,
+	}, acceptResponse)
 }
 
-// fromHTTPError maps an httpclient error to a SendError.
-func fromHTTPError(err error) *email.SendError {
-	var st *httpclient.StatusError
-	if errors.As(err, &st) {
-		return classify(st.StatusCode, st.Body, err)
-	}
-	return &email.SendError{
-		Kind:     email.ErrTemporary,
-		Provider: providerName,
-		Message:  "request failed",
-		Err:      err,
-	}
+// acceptResponse reads a 202 Accepted answer: the message id is in the
+// X-Message-Id header.
+func acceptResponse(_ context.Context, resp *httpclient.Response) (string, *email.SendError) {
+	return resp.Header.Get("X-Message-Id"), nil
 }

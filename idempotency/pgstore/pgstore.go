@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/internal/redact"
 )
 
 func init() {
@@ -166,11 +168,11 @@ WHERE key = $1 AND token = $2 AND NOT completed AND expires_at > now()`
 func Open(ctx context.Context, connString string, opts ...Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
-		return nil, redact(fmt.Errorf("pgstore: parse connection string: %w", err), connString)
+		return nil, parseError(err, connString)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, redact(fmt.Errorf("pgstore: connect: %w", err), connString)
+		return nil, hideSecrets(fmt.Errorf("pgstore: connect: %w", err), connString)
 	}
 	s, err := New(pool, opts...)
 	if err != nil {
@@ -180,7 +182,7 @@ func Open(ctx context.Context, connString string, opts ...Option) (*Store, error
 	s.owned = true
 	if err := s.CreateSchema(ctx); err != nil {
 		_ = s.Close()
-		return nil, redact(err, connString)
+		return nil, hideSecrets(err, connString)
 	}
 	return s, nil
 }
@@ -407,40 +409,24 @@ func checkIdent(what, name string) error {
 	return nil
 }
 
-// redactedError hides the password of a connection string from an error
-// message while keeping the error chain for errors.Is and errors.As.
-type redactedError struct {
-	msg string
-	err error
+// hideSecrets hides connString and the passwords it holds from err's message
+// while keeping the error chain for errors.Is and errors.As.
+func hideSecrets(err error, connString string) error {
+	return redact.Error(err.Error(), err, append([]string{connString}, redact.Secrets(connString)...))
 }
 
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-func redact(err error, connString string) error {
-	msg := err.Error()
-	for _, secret := range secretsOf(connString) {
-		msg = strings.ReplaceAll(msg, secret, "xxxxx")
-	}
-	return &redactedError{msg: msg, err: err}
-}
-
-// secretsOf returns the password of a URL or keyword/value connection
-// string, and the whole string (which holds it).
-func secretsOf(connString string) []string {
-	out := []string{connString}
-	if u, err := url.Parse(connString); err == nil && u.User != nil {
-		if p, ok := u.User.Password(); ok && p != "" {
-			out = append(out, p, url.QueryEscape(p), url.PathEscape(p))
+// parseError reports a connection string pgx could not parse. pgx's own
+// message quotes the string with the password masked only as far as it can
+// tell where the password ends, which an unparsable string can defeat; so
+// only the reason (the error pgx wraps) is kept, and it still goes through
+// hideSecrets.
+func parseError(err error, connString string) error {
+	var pe *pgconn.ParseConfigError
+	if errors.As(err, &pe) {
+		if inner := errors.Unwrap(pe); inner != nil {
+			return hideSecrets(fmt.Errorf("pgstore: cannot parse the connection string: %w", inner), connString)
 		}
-		if p := u.Query().Get("password"); p != "" {
-			out = append(out, p)
-		}
+		return errors.New("pgstore: cannot parse the connection string")
 	}
-	for _, f := range strings.Fields(connString) {
-		if v, ok := strings.CutPrefix(f, "password="); ok && v != "" {
-			out = append(out, strings.Trim(v, "'"))
-		}
-	}
-	return out
+	return hideSecrets(fmt.Errorf("pgstore: cannot parse the connection string: %w", err), connString)
 }

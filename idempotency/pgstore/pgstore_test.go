@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"net"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -125,6 +126,36 @@ func closedPort(t *testing.T) string {
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
 	return addr
+}
+
+func TestOpenErrorsHidePassword(t *testing.T) {
+	addr := closedPort(t)
+	const plain, escaping = "s3cret-Passw0rd", "p@ss w/rd&?+%"
+	tests := []struct {
+		name   string
+		secret string
+		conn   string
+	}{
+		{"unreachable", plain, "postgres://idem:" + plain + "@" + addr + "/test?sslmode=disable&connect_timeout=2"},
+		{"unreachable, escaped password", escaping, "postgres://idem:" + url.PathEscape(escaping) + "@" + addr + "/test?sslmode=disable&connect_timeout=2"},
+		{"password parameter", escaping, "postgres://idem@" + addr + "/test?sslmode=disable&connect_timeout=2&password=" + url.QueryEscape(escaping)},
+		{"bad option", escaping, "postgres://idem:" + url.PathEscape(escaping) + "@" + addr + "/test?sslmode=bogus"},
+		{"bad port", escaping, "postgres://idem:" + url.PathEscape(escaping) + "@127.0.0.1:99999/test"},
+		{"keyword/value", plain, "host=127.0.0.1 port=1 user=idem password='" + plain + "' sslmode=bogus"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := pgstore.Open(context.Background(), tc.conn)
+			require.Error(t, err)
+			for _, form := range []string{tc.secret, url.PathEscape(tc.secret), url.QueryEscape(tc.secret)} {
+				require.NotContains(t, err.Error(), form)
+			}
+			// Not even the part of an escaped password after its "@".
+			for _, fragment := range []string{"w%2Frd", "w/rd", "ss%20w", "ss w"} {
+				require.NotContains(t, err.Error(), fragment)
+			}
+		})
+	}
 }
 
 func TestDownDatabaseErrors(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/internal/redact"
 )
 
 func init() {
@@ -117,7 +118,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	u.RawQuery = q.Encode()
 	ro, err := redis.ParseURL(u.String())
 	if err != nil {
-		return nil, redact(fmt.Errorf("redisstore: parse URL: %w", err), rawURL)
+		return nil, hideSecrets(fmt.Errorf("redisstore: parse URL: %w", err), rawURL)
 	}
 	client := redis.NewClient(ro)
 	if hasPrefix {
@@ -127,7 +128,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	s.owned = true
 	if err := client.Ping(ctx).Err(); err != nil {
 		_ = client.Close()
-		return nil, redact(fmt.Errorf("redisstore: ping: %w", err), rawURL)
+		return nil, hideSecrets(fmt.Errorf("redisstore: ping: %w", err), rawURL)
 	}
 	return s, nil
 }
@@ -261,22 +262,10 @@ func millis(d time.Duration) int64 {
 	return ms
 }
 
-// redactedError hides the password of a URL from an error message while
-// keeping the error chain for errors.Is and errors.As.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-func redact(err error, rawURL string) error {
+// hideSecrets hides rawURL (shown as "<redis URL>") and the passwords it holds
+// from err's message while keeping the error chain for errors.Is and
+// errors.As.
+func hideSecrets(err error, rawURL string) error {
 	msg := strings.ReplaceAll(err.Error(), rawURL, "<redis URL>")
-	if u, perr := url.Parse(rawURL); perr == nil && u.User != nil {
-		if p, ok := u.User.Password(); ok && p != "" {
-			msg = strings.ReplaceAll(msg, p, "xxxxx")
-		}
-	}
-	return &redactedError{msg: msg, err: err}
+	return redact.Error(msg, err, redact.Secrets(rawURL))
 }

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"net"
+	"net/url"
 	"testing"
 	"time"
 
@@ -107,6 +108,32 @@ func TestDownRedisErrors(t *testing.T) {
 	s, err := redisstore.New(c)
 	require.NoError(t, err)
 	storetest.ErrorIsNotAcquired(t, s, secret)
+}
+
+func TestOpenErrorsHidePassword(t *testing.T) {
+	addr := closedPort(t)
+	const plain, escaping = "s3cret-Passw0rd", "p@ss w/rd&?+%"
+	tests := []struct {
+		name   string
+		secret string
+		url    string
+	}{
+		{"unreachable", plain, "redis://user:" + plain + "@" + addr + "/0?dial_timeout=1s&max_retries=-1"},
+		{"unreachable, escaped password", escaping, "redis://user:" + url.PathEscape(escaping) + "@" + addr + "/0?dial_timeout=1s&max_retries=-1"},
+		{"bad option", plain, "redis://user:" + plain + "@" + addr + "/0?dial_timeout=soon"},
+		{"bad option, escaped password", escaping, "redis://user:" + url.PathEscape(escaping) + "@" + addr + "/0?dial_timeout=soon"},
+		{"bad database", escaping, "redis://user:" + url.PathEscape(escaping) + "@" + addr + "/x" + url.PathEscape(escaping)},
+		{"unknown scheme", escaping, "redis+bogus://user:" + url.PathEscape(escaping) + "@" + addr + "/0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := redisstore.Open(context.Background(), tc.url)
+			require.Error(t, err)
+			for _, form := range []string{tc.secret, url.PathEscape(tc.secret), url.QueryEscape(tc.secret)} {
+				require.NotContains(t, err.Error(), form)
+			}
+		})
+	}
 }
 
 func TestClosedStore(t *testing.T) {
