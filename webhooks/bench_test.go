@@ -324,3 +324,38 @@ func BenchmarkStripeExtract(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEventExtract compares the one-walk readers of Mandrill batches
+// and Flutterwave bodies with the readings they replace (encoding/json for
+// Mandrill, several member walks for Flutterwave), on bodies shaped like
+// the providers' deliveries.
+func BenchmarkEventExtract(b *testing.B) {
+	mandrill := []byte(`[{"event":"send","_id":"9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e","msg":{"_id":"9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e",` +
+		`"_version":"a1b2c3d4e5f","clicks":[],"email":"example.webhook@mandrillapp.com","metadata":{"user_id":111},"opens":[],` +
+		`"sender":"example.sender@mandrillapp.com","state":"sent","subject":"This an example webhook message","tags":["webhook-example"],` +
+		`"ts":1700000000},"ts":1700000060}]`)
+	flutterwave := []byte(`{"data":{"amount":100,"app_fee":1.4,"charged_amount":100,"created_at":"2020-07-06T19:17:04Z","currency":"NGN",` +
+		`"customer":{"email":"user@example.com","id":215604,"name":"Yemi Desola"},"flw_ref":"FLW-MOCK-0a1b2c3d","id":2859598,` +
+		`"payment_type":"card","status":"successful","tx_ref":"tx-0a1b2c"},"event":"charge.completed","event.type":"CARD_TRANSACTION"}`)
+	d := &Delivery{}
+	for _, c := range []struct {
+		name string
+		size int
+		fn   func() bool
+	}{
+		{"mandrill/scan", len(mandrill), func() bool { ev, err := mandrillEvents(d, mandrill); return err == nil && len(ev) == 1 }},
+		{"mandrill/encoding_json", len(mandrill), func() bool { ev, err := refMandrillEvents(d, mandrill); return err == nil && len(ev) == 1 }},
+		{"flutterwave/one_walk", len(flutterwave), func() bool { f, ok := flutterwaveRead(flutterwave); return ok && f.id != "" }},
+		{"flutterwave/several_walks", len(flutterwave), func() bool { f, ok := refFlutterwaveRead(flutterwave); return ok && f.id != "" }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(c.size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if !c.fn() {
+					b.Fatal("not read")
+				}
+			}
+		})
+	}
+}

@@ -1,8 +1,10 @@
 package webhooks
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"fmt"
+	"time"
 )
 
 // Flutterwave delivery headers.
@@ -62,42 +64,14 @@ func (v *FlutterwaveVerifier) Verify(d *Delivery) ([]Event, error) {
 	} else if err := v.verifyHash(d); err != nil {
 		return nil, err
 	}
-	// v4 payloads name the type in "type", v3 ones in "event".
-	var typ string
-	start, ok := leadingMembers(d.Body, "data", func(k, val []byte) bool {
-		switch string(k) {
-		case "type":
-			typ, _ = jsonString(val)
-		case "event":
-			if typ == "" {
-				typ, _ = jsonString(val)
-			}
-		}
-		return true
-	})
+	f, ok := flutterwaveRead(d.Body)
 	if !ok {
 		return nil, fmt.Errorf("%w: flutterwave body is not a JSON object", ErrMalformedBody)
 	}
-	if typ == "" && start >= 0 {
-		if typ, _ = jsonString(objectField(d.Body, "type")); typ == "" {
-			typ, _ = jsonString(objectField(d.Body, "event"))
-		}
-	}
-	if typ == "" {
+	if f.typ == "" {
 		return nil, fmt.Errorf("%w: flutterwave body has no type or event field", ErrMalformedBody)
 	}
-	e := Event{Provider: "flutterwave", Type: typ, Data: d.Body, Delivery: d}
-	if start >= 0 {
-		scanObject(d.Body[start:], func(k, val []byte) bool {
-			switch string(k) {
-			case "id":
-				e.ID, _ = jsonScalar(val)
-			case "created_at":
-				e.Time = jsonTime(val)
-			}
-			return e.ID == "" || e.Time.IsZero()
-		})
-	}
+	e := Event{Provider: "flutterwave", ID: f.id, Type: f.typ, Time: f.time, Data: d.Body, Delivery: d}
 	if e.ID == "" {
 		return nil, fmt.Errorf("%w: flutterwave body has no data.id", ErrMalformedBody)
 	}
@@ -117,4 +91,115 @@ func (v *FlutterwaveVerifier) verifyHash(d *Delivery) error {
 		return fmt.Errorf("%w: flutterwave verif-hash matches no configured secret hash", ErrInvalidSignature)
 	}
 	return nil
+}
+
+// flutterwaveFields are what a Flutterwave body says about its event.
+type flutterwaveFields struct {
+	typ  string
+	id   string
+	time time.Time
+}
+
+// flutterwaveRead reads a Flutterwave body's event type, data.id and
+// data.created_at in one walk over its members.
+//
+// v4 payloads name the type in "type", v3 ones in "event". The members
+// before the first "data" member decide: the last "type" there, else the
+// "event" read while no type was set. When they leave the type empty, the
+// first "type" member of the whole object is used, else its first "event".
+// ok is false when the members up to "data" (or all of them, without one)
+// do not read as an object.
+//
+// In data, id and created_at are read until both are set; a later id seen
+// before that replaces an earlier one.
+func flutterwaveRead(b []byte) (f flutterwaveFields, ok bool) {
+	start := -1
+	var firstType, firstEvent []byte
+	ok = scanMembers(b, func(key []byte, i int) (int, bool) {
+		if string(key) == "data" {
+			start = i
+			return i, false
+		}
+		end := skipValue(b, i)
+		if end < 0 {
+			return -1, false
+		}
+		val := b[i:end]
+		switch string(key) {
+		case "type":
+			f.typ, _ = jsonString(val)
+			if firstType == nil {
+				firstType = val
+			}
+		case "event":
+			if f.typ == "" {
+				f.typ, _ = jsonString(val)
+			}
+			if firstEvent == nil {
+				firstEvent = val
+			}
+		}
+		return end, true
+	})
+	if !ok || start < 0 {
+		return f, ok
+	}
+	dataMember := func(k, val []byte) bool {
+		switch string(k) {
+		case "id":
+			f.id, _ = jsonScalar(val)
+		case "created_at":
+			f.time = jsonTime(val)
+		}
+		return f.id == "" || f.time.IsZero()
+	}
+	if f.typ != "" {
+		scanObject(b[start:], dataMember)
+		return f, true
+	}
+	// The members before "data" named no type: read data to its end, then
+	// on past it until the first "type" and "event" members are known.
+	// Bytes that stop reading as members end the search with what it found.
+	end := flutterwaveData(b, start, dataMember)
+	if end >= 0 && (firstType == nil || firstEvent == nil) {
+		membersAfter(b, end, func(key, val []byte) bool {
+			switch string(key) {
+			case "type":
+				if firstType == nil {
+					firstType = val
+				}
+			case "event":
+				if firstEvent == nil {
+					firstEvent = val
+				}
+			}
+			return firstType == nil || firstEvent == nil
+		})
+	}
+	if f.typ, _ = jsonString(firstType); f.typ == "" {
+		f.typ, _ = jsonString(firstEvent)
+	}
+	return f, true
+}
+
+// flutterwaveData reads the data member starting at b[start] with member
+// (as scanObject would, until member returns false) and returns where the
+// value ends as skipValue sees it, or -1. One walk does both when the
+// object reads cleanly: every member well formed and no bare value holding
+// a quote or bracket, which skipValue would read differently.
+func flutterwaveData(b []byte, start int, member func(k, v []byte) bool) int {
+	reading, clean := true, true
+	end := walkObject(b, start, func(k, v []byte) bool {
+		if reading {
+			reading = member(k, v)
+		}
+		if c := v[0]; c != '"' && c != '{' && c != '[' && bytes.ContainsAny(v, `"{}[]`) {
+			clean = false
+		}
+		return true
+	})
+	if end >= 0 && clean {
+		return end
+	}
+	return skipValue(b, start)
 }

@@ -3,15 +3,18 @@ package webhooks
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-go/switchboard/idempotency"
@@ -66,7 +69,14 @@ type Handler struct {
 	base      *url.URL
 	now       func() time.Time
 
-	mu       sync.RWMutex
+	// mu serialises registrations; each publishes a fresh routes value,
+	// which requests read without locking.
+	mu     sync.Mutex
+	routes atomic.Pointer[routes]
+}
+
+// routes is an immutable snapshot of a Handler's registrations.
+type routes struct {
 	funcs    map[string]HandlerFunc
 	fallback HandlerFunc
 }
@@ -85,8 +95,8 @@ func NewHandler(v Verifier, opts ...HandlerOption) *Handler {
 		lease:   DefaultLease,
 		log:     slog.Default(),
 		now:     time.Now,
-		funcs:   make(map[string]HandlerFunc),
 	}
+	h.routes.Store(&routes{funcs: map[string]HandlerFunc{}})
 	for _, o := range opts {
 		if o != nil {
 			o(h)
@@ -112,8 +122,14 @@ func (h *Handler) On(eventType string, fn HandlerFunc) {
 		panic("webhooks: On needs a function")
 	}
 	h.mu.Lock()
-	h.funcs[eventType] = fn
-	h.mu.Unlock()
+	defer h.mu.Unlock()
+	old := h.routes.Load()
+	funcs := make(map[string]HandlerFunc, len(old.funcs)+1)
+	for t, f := range old.funcs {
+		funcs[t] = f
+	}
+	funcs[eventType] = fn
+	h.routes.Store(&routes{funcs: funcs, fallback: old.fallback})
 }
 
 // Fallback registers fn for events whose type has no function of its own.
@@ -121,17 +137,17 @@ func (h *Handler) On(eventType string, fn HandlerFunc) {
 // processed.
 func (h *Handler) Fallback(fn HandlerFunc) {
 	h.mu.Lock()
-	h.fallback = fn
-	h.mu.Unlock()
+	defer h.mu.Unlock()
+	old := h.routes.Load()
+	h.routes.Store(&routes{funcs: old.funcs, fallback: fn})
 }
 
 func (h *Handler) lookup(eventType string) HandlerFunc {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	if fn, ok := h.funcs[eventType]; ok {
+	rt := h.routes.Load()
+	if fn, ok := rt.funcs[eventType]; ok {
 		return fn
 	}
-	return h.fallback
+	return rt.fallback
 }
 
 // Outcomes logged per event.
@@ -149,42 +165,43 @@ const (
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := h.now()
 	provider := h.v.Provider()
-	prober, _ := h.v.(HeadProber)
-	probes := prober != nil && prober.ProbesWithHead()
-	switch r.Method {
-	case http.MethodPost:
-	case http.MethodHead:
-		if probes {
+	if r.Method != http.MethodPost {
+		prober, _ := h.v.(HeadProber)
+		probes := prober != nil && prober.ProbesWithHead()
+		if r.Method == http.MethodHead && probes {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		fallthrough
-	default:
 		if probes {
 			w.Header().Set("Allow", "POST, HEAD")
 		} else {
 			w.Header().Set("Allow", "POST")
 		}
-		writeJSON(w, http.StatusMethodNotAllowed, "error", "method not allowed")
+		writeJSON(w, http.StatusMethodNotAllowed, respMethodNotAllowed)
 		return
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	body, err := readBody(r, http.MaxBytesReader(w, r.Body, h.maxBody), h.maxBody)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			h.log.LogAttrs(r.Context(), slog.LevelWarn, "webhook rejected",
-				slog.String("provider", provider), slog.String("outcome", "too_large"),
-				slog.Int64("limit", h.maxBody), slog.Duration("duration", h.now().Sub(start)))
-			writeJSON(w, http.StatusRequestEntityTooLarge, "error", "body too large")
+			if h.log.Enabled(r.Context(), slog.LevelWarn) {
+				h.log.LogAttrs(r.Context(), slog.LevelWarn, "webhook rejected",
+					slog.String("provider", provider), slog.String("outcome", "too_large"),
+					slog.Int64("limit", h.maxBody), slog.Duration("duration", h.now().Sub(start)))
+			}
+			writeJSON(w, http.StatusRequestEntityTooLarge, respTooLarge)
 			return
 		}
-		writeJSON(w, http.StatusBadRequest, "error", "cannot read body")
+		writeJSON(w, http.StatusBadRequest, respCannotRead)
 		return
 	}
-	d := &Delivery{
+	// The Delivery and its URL are allocated together.
+	da := &deliveryAlloc{}
+	d := &da.d
+	*d = Delivery{
 		Method:     r.Method,
-		URL:        h.deliveryURL(r),
+		URL:        h.deliveryURL(r, &da.u),
 		Header:     r.Header,
 		Body:       body,
 		ReceivedAt: start,
@@ -192,32 +209,76 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	events, err := h.v.Verify(d)
 	if err != nil {
 		reason := rejectReason(err)
-		h.log.LogAttrs(r.Context(), slog.LevelWarn, "webhook rejected",
-			slog.String("provider", provider), slog.String("outcome", "rejected"),
-			slog.String("reason", reason), slog.String("error", err.Error()),
-			slog.Duration("duration", h.now().Sub(start)))
-		writeJSON(w, http.StatusBadRequest, "error", reason)
+		if h.log.Enabled(r.Context(), slog.LevelWarn) {
+			h.log.LogAttrs(r.Context(), slog.LevelWarn, "webhook rejected",
+				slog.String("provider", provider), slog.String("outcome", "rejected"),
+				slog.String("reason", reason), slog.String("error", err.Error()),
+				slog.Duration("duration", h.now().Sub(start)))
+		}
+		writeJSON(w, http.StatusBadRequest, errorBody(reason))
 		return
 	}
 	if rs, ok := h.v.(Responder); ok && rs.Respond(w, d, events) {
-		h.log.LogAttrs(r.Context(), slog.LevelInfo, "webhook answered",
-			slog.String("provider", provider), slog.String("outcome", "responded"),
-			slog.Duration("duration", h.now().Sub(start)))
+		if h.log.Enabled(r.Context(), slog.LevelInfo) {
+			h.log.LogAttrs(r.Context(), slog.LevelInfo, "webhook answered",
+				slog.String("provider", provider), slog.String("outcome", "responded"),
+				slog.Duration("duration", h.now().Sub(start)))
+		}
 		return
 	}
 	status := h.process(r.Context(), provider, events, start)
 	switch status {
 	case http.StatusOK:
-		writeJSON(w, status, "status", "ok")
+		writeJSON(w, status, respOK)
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "30")
-		writeJSON(w, status, "error", "idempotency store unavailable")
+		writeJSON(w, status, respStoreDown)
 	case http.StatusInternalServerError:
-		writeJSON(w, status, "error", "event processing failed")
+		writeJSON(w, status, respFailed)
 	case http.StatusConflict:
-		writeJSON(w, status, "error", "event in progress elsewhere, retry later")
+		writeJSON(w, status, respInProgress)
 	case http.StatusBadRequest:
-		writeJSON(w, status, "error", "event without id")
+		writeJSON(w, status, respNoID)
+	}
+}
+
+// deliveryAlloc holds a Delivery and the URL it points to, so that one
+// allocation serves both.
+type deliveryAlloc struct {
+	d Delivery
+	u url.URL
+}
+
+// readBodyPrealloc bounds the buffer readBody sizes from Content-Length
+// before any byte arrives, so that a client announcing a large body it
+// never sends costs little memory.
+const readBodyPrealloc = 64 << 10
+
+// readBody reads all of rd, the request's body wrapped in a MaxBytesReader
+// with the given limit. It returns what io.ReadAll would, but sizes the
+// buffer from Content-Length when the request announces one, saving the
+// reallocations of a buffer grown from 512 bytes.
+func readBody(r *http.Request, rd io.Reader, limit int64) ([]byte, error) {
+	n := r.ContentLength
+	if n <= 0 {
+		return io.ReadAll(rd)
+	}
+	n = min(n, limit, readBodyPrealloc)
+	// One spare byte lets the read that reports the end find room without
+	// growing the buffer.
+	b := make([]byte, 0, n+1)
+	for {
+		m, err := rd.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
 	}
 }
 
@@ -228,58 +289,73 @@ type pending struct {
 	token string
 }
 
+// logEvent logs the outcome of one event, building the line only when the
+// logger takes the level.
+func (h *Handler) logEvent(ctx context.Context, level slog.Level, provider string, e *Event, outcome string, start time.Time, err error) {
+	if !h.log.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 6)
+	attrs = append(attrs,
+		slog.String("provider", provider),
+		slog.String("event_id", e.ID),
+		slog.String("type", e.Type),
+		slog.String("outcome", outcome),
+		slog.Duration("duration", h.now().Sub(start)),
+	)
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	h.log.LogAttrs(ctx, level, "webhook event", attrs...)
+}
+
 // process claims and runs the events of one verified delivery and returns
 // the status to answer.
 func (h *Handler) process(ctx context.Context, provider string, events []Event, start time.Time) int {
 	// Bookkeeping must finish even when the provider hangs up.
 	bg := context.WithoutCancel(ctx)
-	logEvent := func(level slog.Level, e *Event, outcome string, err error) {
-		attrs := []slog.Attr{
-			slog.String("provider", provider),
-			slog.String("event_id", e.ID),
-			slog.String("type", e.Type),
-			slog.String("outcome", outcome),
-			slog.Duration("duration", h.now().Sub(start)),
-		}
-		if err != nil {
-			attrs = append(attrs, slog.String("error", err.Error()))
-		}
-		h.log.LogAttrs(ctx, level, "webhook event", attrs...)
-	}
 	for i := range events {
 		if events[i].ID == "" {
 			return http.StatusBadRequest
 		}
 	}
 
-	// Claim every handled event before anything runs.
-	var acquired []pending
+	// Claim every handled event before anything runs. Most deliveries hold
+	// one event: its bookkeeping stays on the stack, and only a batch needs
+	// the set of keys already claimed.
+	var one [1]pending
+	acquired := one[:0]
 	inProgress := false
-	seen := make(map[string]bool, len(events))
+	var seen map[string]bool
+	if len(events) > 1 {
+		seen = make(map[string]bool, len(events))
+	}
 	for i := range events {
 		e := &events[i]
 		fn := h.lookup(e.Type)
 		if fn == nil {
-			logEvent(slog.LevelInfo, e, outcomeUnhandled, nil)
+			h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeUnhandled, start, nil)
 			continue
 		}
 		key := idempotencyKey(provider, e.ID)
-		if seen[key] {
-			logEvent(slog.LevelInfo, e, outcomeDuplicate, nil)
-			continue
+		if seen != nil {
+			if seen[key] {
+				h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeDuplicate, start, nil)
+				continue
+			}
+			seen[key] = true
 		}
-		seen[key] = true
 		c, err := h.store.Claim(ctx, key, fingerprint(e.Data), h.lease)
 		if err != nil {
 			if ctx.Err() != nil {
 				// The provider hung up; it will deliver again.
-				logEvent(slog.LevelWarn, e, outcomeCanceled, err)
+				h.logEvent(ctx, slog.LevelWarn, provider, e, outcomeCanceled, start, err)
 			} else {
-				logEvent(slog.LevelError, e, outcomeStoreError, err)
+				h.logEvent(ctx, slog.LevelError, provider, e, outcomeStoreError, start, err)
 			}
 			for _, p := range acquired {
 				if rerr := h.store.Release(bg, p.key, p.token); rerr != nil {
-					logEvent(slog.LevelError, p.ev, outcomeStoreError, rerr)
+					h.logEvent(ctx, slog.LevelError, provider, p.ev, outcomeStoreError, start, rerr)
 				}
 			}
 			return http.StatusServiceUnavailable
@@ -288,10 +364,10 @@ func (h *Handler) process(ctx context.Context, provider string, events []Event, 
 		case idempotency.Acquired:
 			acquired = append(acquired, pending{ev: e, key: key, fn: fn, token: c.Token})
 		case idempotency.Completed:
-			logEvent(slog.LevelInfo, e, outcomeDuplicate, nil)
+			h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeDuplicate, start, nil)
 		default:
 			inProgress = true
-			logEvent(slog.LevelInfo, e, outcomeInProgress, nil)
+			h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeInProgress, start, nil)
 		}
 	}
 
@@ -299,19 +375,19 @@ func (h *Handler) process(ctx context.Context, provider string, events []Event, 
 	for _, p := range acquired {
 		if err := run(ctx, p.fn, p.ev); err != nil {
 			failed = true
-			logEvent(slog.LevelError, p.ev, outcomeFailed, err)
+			h.logEvent(ctx, slog.LevelError, provider, p.ev, outcomeFailed, start, err)
 			if rerr := h.store.Release(bg, p.key, p.token); rerr != nil {
-				logEvent(slog.LevelError, p.ev, outcomeStoreError, rerr)
+				h.logEvent(ctx, slog.LevelError, provider, p.ev, outcomeStoreError, start, rerr)
 			}
 			continue
 		}
 		if cerr := h.store.Complete(bg, p.key, p.token, idempotency.Record{Status: http.StatusOK}, h.ttl); cerr != nil {
 			// The function succeeded; answering an error would only make
 			// the provider deliver the event again.
-			logEvent(slog.LevelWarn, p.ev, outcomeProcessed, fmt.Errorf("completing key: %w", cerr))
+			h.logEvent(ctx, slog.LevelWarn, provider, p.ev, outcomeProcessed, start, fmt.Errorf("completing key: %w", cerr))
 			continue
 		}
-		logEvent(slog.LevelInfo, p.ev, outcomeProcessed, nil)
+		h.logEvent(ctx, slog.LevelInfo, provider, p.ev, outcomeProcessed, start, nil)
 	}
 	switch {
 	case failed:
@@ -343,27 +419,42 @@ func idempotencyKey(provider, id string) string {
 	return provider + ":sha256:" + hex.EncodeToString(sum[:])
 }
 
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// fingerprint identifies an event's payload in the store: 24 hex digits
+// holding its length (32 bits), its CRC-32C and its CRC-32 (IEEE). It is
+// the same in every process, so replicas sharing a store agree on it. It
+// need not resist forgery: the payload was authenticated by the verifier,
+// and the handler only records the fingerprint for inspection. Both CRCs
+// run in hardware, where a SHA-256 costs ten times as much per event.
 func fingerprint(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:16])
+	var sum [12]byte
+	binary.BigEndian.PutUint32(sum[0:], uint32(len(data)))
+	binary.BigEndian.PutUint32(sum[4:], crc32.Checksum(data, castagnoli))
+	binary.BigEndian.PutUint32(sum[8:], crc32.ChecksumIEEE(data))
+	var out [24]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
-func (h *Handler) deliveryURL(r *http.Request) *url.URL {
+// deliveryURL returns the URL the provider called, written into u.
+func (h *Handler) deliveryURL(r *http.Request, u *url.URL) *url.URL {
 	if h.base != nil {
-		u := *h.base
+		*u = *h.base
 		u.Path = strings.TrimSuffix(h.base.Path, "/") + r.URL.Path
 		u.RawPath = ""
 		if r.URL.RawPath != "" {
 			u.RawPath = strings.TrimSuffix(h.base.EscapedPath(), "/") + r.URL.RawPath
 		}
 		u.RawQuery = r.URL.RawQuery
-		return &u
+		return u
 	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return &url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+	*u = url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+	return u
 }
 
 // rejectReason maps a verification error to a short public reason.
@@ -383,10 +474,46 @@ func rejectReason(err error) string {
 	return "verification failed"
 }
 
-func writeJSON(w http.ResponseWriter, status int, key, value string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+// Response bodies, built once: {"key":"value"} and a newline.
+var (
+	respOK               = []byte(`{"status":"ok"}` + "\n")
+	respMethodNotAllowed = errorBody("method not allowed")
+	respTooLarge         = errorBody("body too large")
+	respCannotRead       = errorBody("cannot read body")
+	respStoreDown        = errorBody("idempotency store unavailable")
+	respFailed           = errorBody("event processing failed")
+	respInProgress       = errorBody("event in progress elsewhere, retry later")
+	respNoID             = errorBody("event without id")
+	respReasons          = func() map[string][]byte {
+		m := map[string][]byte{}
+		for _, r := range []string{"missing signature", "malformed signature header", "timestamp out of range",
+			"invalid signature", "malformed body", "verification failed"} {
+			m[r] = []byte(`{"error":"` + r + `"}` + "\n")
+		}
+		return m
+	}()
+)
+
+// errorBody returns {"error":"reason"} and a newline. Reasons are fixed
+// strings without characters JSON escapes.
+func errorBody(reason string) []byte {
+	if b, ok := respReasons[reason]; ok {
+		return b
+	}
+	return []byte(`{"error":"` + reason + `"}` + "\n")
+}
+
+// jsonHeaderValues backs the two header values writeJSON sets; each
+// response gets its own copy, capped so that an append cannot reach the
+// other value.
+var jsonHeaderValues = [2]string{"application/json", "nosniff"}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	vals := new([2]string)
+	*vals = jsonHeaderValues
+	hdr := w.Header()
+	hdr["Content-Type"] = vals[0:1:1]
+	hdr["X-Content-Type-Options"] = vals[1:2:2]
 	w.WriteHeader(status)
-	// Keys and values are fixed strings without characters JSON escapes.
-	_, _ = io.WriteString(w, `{"`+key+`":"`+value+`"}`+"\n")
+	_, _ = w.Write(body)
 }

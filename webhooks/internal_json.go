@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -540,5 +541,203 @@ func scanMembers(b []byte, fn func(key []byte, valStart int) (int, bool)) bool {
 		default:
 			return false
 		}
+	}
+}
+
+// jsonFieldIndex returns the index of the first of names that the object
+// key k (the raw bytes between its quotes) matches the way encoding/json
+// matches a member to a struct field: after decoding escapes, equal under
+// Unicode case folding. It returns -1 when no name matches.
+func jsonFieldIndex(k []byte, names []string) int {
+	plain := true
+	for _, c := range k {
+		if c == '\\' || c >= utf8.RuneSelf {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		for i, n := range names {
+			if len(n) == len(k) && strings.EqualFold(string(k), n) {
+				return i
+			}
+		}
+		return -1
+	}
+	quoted := make([]byte, 0, len(k)+2)
+	quoted = append(append(append(quoted, '"'), k...), '"')
+	key, ok := jsonString(quoted)
+	if !ok {
+		return -1
+	}
+	for i, n := range names {
+		if strings.EqualFold(key, n) {
+			return i
+		}
+	}
+	return -1
+}
+
+// jsonStringInto stores the raw JSON value v in *dst the way encoding/json
+// stores it in a string field: a string is decoded, null leaves *dst
+// alone, and any other kind reports false.
+func jsonStringInto(v []byte, dst *string) bool {
+	if len(v) == 0 {
+		return false
+	}
+	switch v[0] {
+	case '"':
+		s, ok := jsonString(v)
+		if ok {
+			*dst = s
+		}
+		return ok
+	case 'n':
+		return true
+	}
+	return false
+}
+
+// jsonNumberInto stores the raw JSON value v in *dst the way encoding/json
+// stores it in a json.Number field: a number as written, a string holding
+// a valid number decoded, null leaving *dst alone; anything else reports
+// false.
+func jsonNumberInto(v []byte, dst *string) bool {
+	if len(v) == 0 {
+		return false
+	}
+	switch c := v[0]; {
+	case c == '"':
+		s, ok := jsonString(v)
+		if !ok || !validJSONNumber(s) {
+			return false
+		}
+		*dst = s
+		return true
+	case c == '-' || (c >= '0' && c <= '9'):
+		if !validJSONNumber(string(v)) {
+			return false
+		}
+		*dst = string(v)
+		return true
+	case c == 'n':
+		return true
+	}
+	return false
+}
+
+// validJSONNumber reports whether s is a number in JSON's grammar.
+func validJSONNumber(s string) bool {
+	if s != "" && s[0] == '-' {
+		s = s[1:]
+	}
+	switch {
+	case s == "":
+		return false
+	case s[0] == '0':
+		s = s[1:]
+	case s[0] >= '1' && s[0] <= '9':
+		s = s[1:]
+		for s != "" && s[0] >= '0' && s[0] <= '9' {
+			s = s[1:]
+		}
+	default:
+		return false
+	}
+	if len(s) >= 2 && s[0] == '.' && s[1] >= '0' && s[1] <= '9' {
+		s = s[2:]
+		for s != "" && s[0] >= '0' && s[0] <= '9' {
+			s = s[1:]
+		}
+	}
+	if len(s) >= 2 && (s[0] == 'e' || s[0] == 'E') {
+		s = s[1:]
+		if s[0] == '+' || s[0] == '-' {
+			s = s[1:]
+			if s == "" {
+				return false
+			}
+		}
+		for s != "" && s[0] >= '0' && s[0] <= '9' {
+			s = s[1:]
+		}
+	}
+	return s == ""
+}
+
+// walkObject walks the members of the object starting at b[i] like
+// scanObject, calling fn with each key and raw value, and returns the
+// index just past the object's closing brace. It returns -1 when the
+// object is malformed as far as it read or fn returned false.
+func walkObject(b []byte, i int, fn func(key, val []byte) bool) int {
+	if i >= len(b) || b[i] != '{' {
+		return -1
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return -1
+		}
+		end := skipString(b, i)
+		if end < 0 {
+			return -1
+		}
+		key := b[i+1 : end-1]
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return -1
+		}
+		i = skipSpace(b, i+1)
+		vend := skipValue(b, i)
+		if vend < 0 || !fn(key, b[i:vend]) {
+			return -1
+		}
+		i = skipSpace(b, vend)
+		if i >= len(b) {
+			return -1
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return i + 1
+		default:
+			return -1
+		}
+	}
+}
+
+// membersAfter walks the members of an object that follow the value ending at
+// b[i], as scanObject would have gone on: a comma and the next member, or
+// the closing brace. It calls fn with each key and raw value until fn
+// returns false or the bytes stop reading as members.
+func membersAfter(b []byte, i int, fn func(key, val []byte) bool) {
+	for {
+		i = skipSpace(b, i)
+		if i >= len(b) || b[i] != ',' {
+			return
+		}
+		i = skipSpace(b, i+1)
+		if i >= len(b) || b[i] != '"' {
+			return
+		}
+		end := skipString(b, i)
+		if end < 0 {
+			return
+		}
+		key := b[i+1 : end-1]
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return
+		}
+		i = skipSpace(b, i+1)
+		vend := skipValue(b, i)
+		if vend < 0 || !fn(key, b[i:vend]) {
+			return
+		}
+		i = vend
 	}
 }

@@ -113,32 +113,57 @@ func (v *MandrillVerifier) Verify(d *Delivery) ([]Event, error) {
 
 // mandrillEvent holds the fields of a batch element that identify it.
 type mandrillEvent struct {
-	ID     string      `json:"_id"`
-	Event  string      `json:"event"`
-	TS     json.Number `json:"ts"`
-	Type   string      `json:"type"`
-	Action string      `json:"action"`
-	Msg    struct {
-		ID string `json:"_id"`
-	} `json:"msg"`
+	ID     string
+	Event  string
+	TS     string
+	Type   string
+	Action string
+	MsgID  string
 }
 
-// mandrillEvents parses the mandrill_events JSON array.
+// Members of a batch element the verifier reads.
+const (
+	mdOther = iota
+	mdID
+	mdEvent
+	mdTS
+	mdType
+	mdAction
+	mdMsg
+)
+
+var mdNames = [...]string{mdID: "_id", mdEvent: "event", mdTS: "ts", mdType: "type", mdAction: "action", mdMsg: "msg"}
+
+// mandrillEvents parses the mandrill_events JSON array. It reads the
+// elements with the package's scanner after one validity check of the
+// whole array, and decodes the members it needs the way encoding/json
+// decodes them into a struct: names match case-insensitively, a later
+// member overrides an earlier one, null leaves a field as it was, and a
+// value of the wrong kind rejects the element.
 func mandrillEvents(d *Delivery, batch []byte) ([]Event, error) {
-	var elems []json.RawMessage
-	if err := json.Unmarshal(batch, &elems); err != nil {
+	if !json.Valid(batch) {
 		return nil, fmt.Errorf("%w: mandrill: mandrill_events is not a JSON array", ErrMalformedBody)
 	}
-	events := make([]Event, 0, len(elems))
-	for i, el := range elems {
+	i := skipSpace(batch, 0)
+	if batch[i] != '[' && batch[i] != 'n' {
+		return nil, fmt.Errorf("%w: mandrill: mandrill_events is not a JSON array", ErrMalformedBody)
+	}
+	events := make([]Event, 0, 1)
+	if batch[i] == 'n' { // null: no events, as encoding/json reads it
+		return events, nil
+	}
+	i = skipSpace(batch, i+1)
+	for n := 0; batch[i] != ']'; n++ {
 		var m mandrillEvent
-		if len(el) == 0 || el[0] != '{' {
-			return nil, fmt.Errorf("%w: mandrill: event %d is not an event object", ErrMalformedBody, i)
+		end := -1
+		if batch[i] == '{' {
+			end = walkObject(batch, i, m.member)
 		}
-		if err := json.Unmarshal(el, &m); err != nil {
-			return nil, fmt.Errorf("%w: mandrill: event %d is not an event object", ErrMalformedBody, i)
+		if end < 0 {
+			return nil, fmt.Errorf("%w: mandrill: event %d is not an event object", ErrMalformedBody, n)
 		}
-		ts := mandrillUnixTime(m.TS)
+		el := batch[i:end:end]
+		ts := mandrillUnixTime(json.Number(m.TS))
 		typ := m.Event
 		if typ == "" && m.Type != "" && m.Action != "" {
 			typ = m.Type + "." + m.Action
@@ -146,8 +171,8 @@ func mandrillEvents(d *Delivery, batch []byte) ([]Event, error) {
 		id := m.ID
 		switch {
 		case id != "":
-		case m.Event != "" && m.Msg.ID != "":
-			id = string(m.TS) + ":" + m.Event + ":" + m.Msg.ID
+		case m.Event != "" && m.MsgID != "":
+			id = m.TS + ":" + m.Event + ":" + m.MsgID
 		default:
 			sum := sha256.Sum256(el)
 			id = "sha256:" + hex.EncodeToString(sum[:])
@@ -160,8 +185,48 @@ func mandrillEvents(d *Delivery, batch []byte) ([]Event, error) {
 			Data:     el,
 			Delivery: d,
 		})
+		i = skipSpace(batch, end)
+		if batch[i] == ',' {
+			i = skipSpace(batch, i+1)
+		}
 	}
 	return events, nil
+}
+
+// member reads one member of a batch element into m; it reports false
+// when the value has a kind its field cannot hold.
+func (m *mandrillEvent) member(k, v []byte) bool {
+	var dst *string
+	switch jsonFieldIndex(k, mdNames[:]) {
+	case mdID:
+		dst = &m.ID
+	case mdEvent:
+		dst = &m.Event
+	case mdType:
+		dst = &m.Type
+	case mdAction:
+		dst = &m.Action
+	case mdTS:
+		return jsonNumberInto(v, &m.TS)
+	case mdMsg:
+		switch v[0] {
+		case 'n':
+			return true
+		case '{':
+			ok := true
+			scanObject(v, func(k, v []byte) bool {
+				if jsonFieldIndex(k, mdNames[:mdID+1]) == mdID {
+					ok = jsonStringInto(v, &m.MsgID)
+				}
+				return ok
+			})
+			return ok
+		}
+		return false
+	default:
+		return true
+	}
+	return jsonStringInto(v, dst)
 }
 
 // mandrillUnixTime reads Unix seconds from a JSON number, with or without a
