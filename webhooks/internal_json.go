@@ -16,48 +16,13 @@ import (
 // is not a well-formed object as far as it read; it does not validate the
 // contents of the values it skips.
 func scanObject(b []byte, fn func(key, val []byte) bool) bool {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return false
-	}
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return true
-	}
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return false
-		}
-		end := skipString(b, i)
+	return scanMembers(b, func(key []byte, i int) (int, bool) {
+		end := skipValue(b, i)
 		if end < 0 {
-			return false
+			return -1, true
 		}
-		key := b[i+1 : end-1]
-		i = skipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return false
-		}
-		i = skipSpace(b, i+1)
-		vend := skipValue(b, i)
-		if vend < 0 {
-			return false
-		}
-		if !fn(key, b[i:vend]) {
-			return true
-		}
-		i = skipSpace(b, vend)
-		if i >= len(b) {
-			return false
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return true
-		default:
-			return false
-		}
-	}
+		return end, fn(key, b[i:end])
+	})
 }
 
 func skipSpace(b []byte, i int) int {
