@@ -366,9 +366,13 @@ func (k *call) run(mayRetry bool) (*Response, error) {
 			}
 		}
 
-		t0 := time.Now()
+		t0 := start
+		if attempt > 1 {
+			t0 = time.Now()
+		}
 		res := k.attempt()
-		took := time.Since(t0)
+		end := time.Now()
+		took := end.Sub(t0)
 
 		// The call is over when the context is: the caller cancelled, or
 		// the deadline (the caller's or WithTimeout's) passed.
@@ -434,7 +438,7 @@ func (k *call) run(mayRetry bool) (*Response, error) {
 				Header:     res.header,
 				Body:       res.body,
 				Attempts:   attempt,
-				Duration:   time.Since(start),
+				Duration:   end.Sub(start),
 			}, nil
 		}
 
