@@ -10,36 +10,18 @@ import (
 	"time"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/storetest"
 )
 
-var benchRecord = idempotency.Record{
-	Status: 200,
-	Header: http.Header{"Content-Type": {"application/json"}},
-	Body:   []byte(`{"id":"ch_3MmlLrLkdIwHu7ix0snN0B15","object":"charge","amount":1099}`),
-}
+var benchRecord = storetest.BenchRecord()
 
 // BenchmarkClaimComplete measures a Claim and a Complete of a fresh key on
 // the memory store ("store"), against a bare mutex-guarded map doing the
 // same bookkeeping ("baseline").
 func BenchmarkClaimComplete(b *testing.B) {
-	ctx := context.Background()
-	b.Run("store", func(b *testing.B) {
-		s := idempotency.NewMemoryStore()
-		defer s.Close()
-		run := idempotency.NewToken()[:8] + ":"
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			key := "bench:" + run + strconv.Itoa(i)
-			c, err := s.Claim(ctx, key, "fp", time.Minute)
-			if err != nil || c.State != idempotency.Acquired {
-				b.Fatal(c.State, err)
-			}
-			if err := s.Complete(ctx, key, c.Token, benchRecord, time.Minute); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("baseline", func(b *testing.B) {
+	s := idempotency.NewMemoryStore()
+	defer s.Close()
+	storetest.BenchClaimComplete(b, s, "baseline", func(*testing.B) storetest.BareOps {
 		type entry struct {
 			token   string
 			done    bool
@@ -48,17 +30,23 @@ func BenchmarkClaimComplete(b *testing.B) {
 		}
 		var mu sync.Mutex
 		m := map[string]*entry{}
-		run := idempotency.NewToken()[:8] + ":"
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			key := "bench:" + run + strconv.Itoa(i)
-			mu.Lock()
-			e := &entry{token: idempotency.NewToken(), expires: time.Now().Add(time.Minute)}
-			m[key] = e
-			mu.Unlock()
-			mu.Lock()
-			e.done, e.rec, e.expires = true, benchRecord, time.Now().Add(time.Minute)
-			mu.Unlock()
+		return storetest.BareOps{
+			Claim: func(_ context.Context, key, token string) error {
+				mu.Lock()
+				defer mu.Unlock()
+				m[key] = &entry{token: token, expires: time.Now().Add(storetest.LongLease)}
+				return nil
+			},
+			Complete: func(_ context.Context, key, token string) error {
+				mu.Lock()
+				defer mu.Unlock()
+				e := m[key]
+				if e == nil || e.token != token {
+					return idempotency.ErrLeaseLost
+				}
+				e.done, e.rec, e.expires = true, benchRecord, time.Now().Add(storetest.LongLease)
+				return nil
+			},
 		}
 	})
 }

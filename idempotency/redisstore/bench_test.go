@@ -3,22 +3,14 @@ package redisstore
 import (
 	"context"
 	"encoding/json"
-	"net/http"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/storetest"
 	"github.com/switchboard-go/switchboard/internal/testenv"
 )
-
-var benchRecord = idempotency.Record{
-	Status: 200,
-	Header: http.Header{"Content-Type": {"application/json"}},
-	Body:   []byte(`{"id":"ch_3MmlLrLkdIwHu7ix0snN0B15","object":"charge","amount":1099}`),
-}
 
 // BenchmarkClaimComplete measures a Claim and a Complete of a fresh key
 // through the Store ("store") and the same two scripts run with EVALSHA
@@ -42,39 +34,27 @@ func BenchmarkClaimComplete(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("store", func(b *testing.B) {
-		run := idempotency.NewToken()[:8] + ":"
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			key := "store:" + run + strconv.Itoa(i)
-			c, err := s.Claim(ctx, key, "fp", time.Minute)
-			if err != nil || c.State != idempotency.Acquired {
-				b.Fatal(c.State, err)
-			}
-			if err := s.Complete(ctx, key, c.Token, benchRecord, time.Minute); err != nil {
-				b.Fatal(err)
-			}
+	storetest.BenchClaimComplete(b, s, "driver", func(b *testing.B) storetest.BareOps {
+		rec := storetest.BenchRecord()
+		hdr, err := json.Marshal(rec.Header)
+		if err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("driver", func(b *testing.B) {
-		hdr, _ := json.Marshal(benchRecord.Header)
 		if err := claimScript.Load(ctx, client).Err(); err != nil {
 			b.Fatal(err)
 		}
 		if err := completeScript.Load(ctx, client).Err(); err != nil {
 			b.Fatal(err)
 		}
-		run := idempotency.NewToken()[:8] + ":"
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			key := prefix + "driver:" + run + strconv.Itoa(i)
-			tok := idempotency.NewToken()
-			if err := client.EvalSha(ctx, claimScript.Hash(), []string{key}, tok, "fp", 60000).Err(); err != nil {
-				b.Fatal(err)
-			}
-			if err := client.EvalSha(ctx, completeScript.Hash(), []string{key}, tok, 200, hdr, benchRecord.Body, 60000).Err(); err != nil {
-				b.Fatal(err)
-			}
+		ttl := storetest.LongLease.Milliseconds()
+		// The bare client bypasses the Store, so it adds the prefix itself.
+		return storetest.BareOps{
+			Claim: func(ctx context.Context, key, token string) error {
+				return client.EvalSha(ctx, claimScript.Hash(), []string{prefix + key}, token, "fp", ttl).Err()
+			},
+			Complete: func(ctx context.Context, key, token string) error {
+				return client.EvalSha(ctx, completeScript.Hash(), []string{prefix + key}, token, rec.Status, hdr, rec.Body, ttl).Err()
+			},
 		}
 	})
 }

@@ -22,4 +22,10 @@
 // waited for with generous timeouts, so the suite needs no clock hook and
 // exercises the backend's own notion of time (server time for PostgreSQL
 // and Redis).
+//
+// The package also holds what the backends' tests and benchmarks share:
+// BenchClaimComplete measures a Store's Claim and Complete against the same
+// work done through the bare driver (BareOps), in one run; ClosedStore and
+// ErrorIsNotAcquired check a closed or unreachable store; ClosedPort gives
+// an address nothing listens on.
 package storetest
