@@ -9,31 +9,23 @@ import (
 
 	"github.com/switchboard-go/switchboard/email"
 	"github.com/switchboard-go/switchboard/email/emailtest"
+	"github.com/switchboard-go/switchboard/email/internal/sendertest"
 )
 
 func TestConformance(t *testing.T) {
 	f := newFakeAPI(t)
-	emailtest.Run(t, emailtest.Harness{
-		NewSender: func(t *testing.T) email.Sender { return newTestSender(t, f) },
-		Delivered: func(t *testing.T, _ *email.Receipt, m *email.Message) *emailtest.Delivery {
+	emailtest.Run(t, sendertest.Conformance(f.Server,
+		func(t *testing.T) email.Sender { return newTestSender(t, f) },
+		func(t *testing.T, _ sendertest.Request, m *email.Message) *emailtest.Delivery {
 			return decodeDelivery(t, f.lastForm(), m)
 		},
-		Requests: func(*testing.T) int { return int(f.hits.Load()) },
-		Fail: func(_ *testing.T, kind error) func() {
-			switch kind {
-			case email.ErrTemporary:
-				return f.respond(429, bodyRateLimited)
-			case email.ErrPermanent:
-				return f.respond(404, bodyDomainMissing)
-			case email.ErrRejectedRecipient:
-				return f.respond(400, bodyInvalidTo)
-			case email.ErrAuthentication:
-				return f.respond(401, bodyForbidden)
-			}
-			return nil
+		map[error]sendertest.Answer{
+			email.ErrTemporary:         {Status: 429, Body: bodyRateLimited},
+			email.ErrPermanent:         {Status: 404, Body: bodyDomainMissing},
+			email.ErrRejectedRecipient: {Status: 400, Body: bodyInvalidTo},
+			email.ErrAuthentication:    {Status: 401, Body: bodyForbidden},
 		},
-		Secrets: []string{testKey},
-	})
+		testKey))
 }
 
 // decodeDelivery reads the form fields of a messages request the way

@@ -1,15 +1,12 @@
 package mailgunmail
 
 import (
-	"errors"
-	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/email"
-	"github.com/switchboard-go/switchboard/email/internal/httpsend"
+	"github.com/switchboard-go/switchboard/email/internal/sendertest"
 )
 
 // Error answers as Mailgun documents them: JSON with a "message" key for
@@ -28,38 +25,18 @@ const (
 )
 
 func TestClassify(t *testing.T) {
-	cause := errors.New("status error")
-	tests := []struct {
-		name   string
-		status int
-		body   string
-		kind   error
-		code   string
-		msg    string
-	}{
-		{"invalid to", 400, bodyInvalidTo, email.ErrRejectedRecipient, "to", "'to' parameter is not a valid address. please check documentation"},
-		{"invalid bcc", 400, bodyInvalidBcc, email.ErrRejectedRecipient, "bcc", "'bcc' parameter is not a valid address. please check documentation"},
-		{"missing from", 400, bodyMissingFrom, email.ErrPermanent, "", "from parameter is missing"},
-		{"bad key", 401, bodyForbidden, email.ErrAuthentication, "", "Forbidden"},
-		{"access denied", 403, `{"message":"Forbidden"}`, email.ErrAuthentication, "", "Forbidden"},
-		{"unknown domain", 404, bodyDomainMissing, email.ErrPermanent, "", "Domain not found: mg.acme.example"},
-		{"too large", 413, "", email.ErrPermanent, "", "Request Entity Too Large"},
-		{"rate limited", 429, bodyRateLimited, email.ErrTemporary, "", "Too many requests"},
-		{"server error", 500, bodyServerError, email.ErrTemporary, "", "Internal Server Error"},
-		{"bad gateway html", 502, "<html><body>502</body></html>", email.ErrTemporary, "", "Bad Gateway"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			se := classify(tt.status, []byte(tt.body), cause)
-			require.ErrorIs(t, se, tt.kind)
-			require.NotErrorIs(t, se, email.ErrInvalidMessage, "only a *ValidationError is ErrInvalidMessage")
-			require.ErrorIs(t, se, cause)
-			require.Equal(t, "mailgun", se.Provider)
-			require.Equal(t, tt.status, se.StatusCode)
-			require.Equal(t, tt.code, se.Code)
-			require.Equal(t, tt.msg, se.Message)
-		})
-	}
+	sendertest.RunClassify(t, "mailgun", classify, []sendertest.ClassifyCase{
+		{Name: "invalid to", Status: 400, Body: bodyInvalidTo, Kind: email.ErrRejectedRecipient, Code: "to", Message: "'to' parameter is not a valid address. please check documentation"},
+		{Name: "invalid bcc", Status: 400, Body: bodyInvalidBcc, Kind: email.ErrRejectedRecipient, Code: "bcc", Message: "'bcc' parameter is not a valid address. please check documentation"},
+		{Name: "missing from", Status: 400, Body: bodyMissingFrom, Kind: email.ErrPermanent, Message: "from parameter is missing"},
+		{Name: "bad key", Status: 401, Body: bodyForbidden, Kind: email.ErrAuthentication, Message: "Forbidden"},
+		{Name: "access denied", Status: 403, Body: `{"message":"Forbidden"}`, Kind: email.ErrAuthentication, Message: "Forbidden"},
+		{Name: "unknown domain", Status: 404, Body: bodyDomainMissing, Kind: email.ErrPermanent, Message: "Domain not found: mg.acme.example"},
+		{Name: "too large", Status: 413, Kind: email.ErrPermanent, Message: "Request Entity Too Large"},
+		{Name: "rate limited", Status: 429, Body: bodyRateLimited, Kind: email.ErrTemporary, Message: "Too many requests"},
+		{Name: "server error", Status: 500, Body: bodyServerError, Kind: email.ErrTemporary, Message: "Internal Server Error"},
+		{Name: "bad gateway html", Status: 502, Body: "<html><body>502</body></html>", Kind: email.ErrTemporary, Message: "Bad Gateway"},
+	})
 }
 
 func TestParseErrorBodyOddShapes(t *testing.T) {
@@ -75,21 +52,6 @@ func FuzzParseError(f *testing.F) {
 	}
 	f.Add(401, []byte("\xff\xfe"))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		se := classify(status, body, nil)
-		if se.Kind == nil || se.Provider != providerName {
-			t.Fatalf("incomplete error %#v", se)
-		}
-		switch se.Kind {
-		case email.ErrTemporary, email.ErrAuthentication, email.ErrRejectedRecipient, email.ErrPermanent:
-		default:
-			t.Fatalf("unknown kind %v", se.Kind)
-		}
-		if !utf8.ValidString(se.Message) || len(se.Message) > httpsend.MaxMessage+len("…") {
-			t.Fatalf("bad message %q", se.Message)
-		}
-		if strings.ContainsAny(se.Message, "\r\n") {
-			t.Fatalf("control characters in message %q", se.Message)
-		}
-		_ = se.Error()
+		sendertest.CheckFuzzedError(t, providerName, classify(status, body, nil))
 	})
 }

@@ -1,31 +1,21 @@
 package mailgunmail
 
-import "github.com/switchboard-go/switchboard/email"
+import (
+	"github.com/switchboard-go/switchboard/email"
+	"github.com/switchboard-go/switchboard/email/internal/sendertest"
+)
 
 const (
 	testKey    = "key-test-must-never-leak"
 	testDomain = "mg.acme.example"
 )
 
-// fullMessage uses every field of email.Message.
+// fullMessage uses every field of email.Message; the inline image comes
+// first, to show the form puts regular attachments before inline parts.
 func fullMessage() *email.Message {
-	return &email.Message{
-		From:    "Acme Receipts <receipts@acme.example>",
-		To:      []string{"Ada Lovelace <ada@example.com>", "bob@example.com"},
-		Cc:      []string{"Carol <carol@example.com>"},
-		Bcc:     []string{"audit@acme.example"},
-		ReplyTo: []string{"Support <support@acme.example>"},
-		Subject: "Your receipt #1042",
-		Text:    "Thanks for your order.",
-		HTML:    `<p>Thanks for your order.</p><img src="cid:logo">`,
-		Attachments: []email.Attachment{
-			{Filename: "logo.png", ContentType: "image/png", Data: []byte{0x89, 'P', 'N', 'G'}, ContentID: "logo"},
-			{Filename: "receipt.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 test")},
-		},
-		Headers:  map[string]string{"X-Order-Id": "1042", "List-Unsubscribe": "<mailto:unsub@acme.example>"},
-		Tags:     []string{"receipt", "shop"},
-		Metadata: map[string]string{"order_id": "1042", "customer": "ada"},
-	}
+	m := sendertest.FullMessage()
+	m.Attachments[0], m.Attachments[1] = m.Attachments[1], m.Attachments[0]
+	return m
 }
 
 // formPart is one part of a multipart/form-data body, in order.

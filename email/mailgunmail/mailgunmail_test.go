@@ -1,104 +1,80 @@
 package mailgunmail
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/email"
+	"github.com/switchboard-go/switchboard/email/internal/sendertest"
 	"github.com/switchboard-go/switchboard/httpclient"
 )
 
 const queued = `{"id": "<20261129024200.1.ABCDEF@mg.acme.example>", "message": "Queued. Thank you."}`
 
-// fakeAPI is an httptest server that checks what the messages API
+// fakeAPI is a recording server that checks what the messages API
 // requires of every request (method, path, Basic auth as "api", a
 // multipart form) and answers with a canned status and body. With no
 // canned body, an accepted request gets Mailgun's answer with a fresh id.
 type fakeAPI struct {
-	t    *testing.T
-	srv  *httptest.Server
-	hits atomic.Int32
-
-	mu     sync.Mutex
-	forms  [][]formPart
-	status int
-	body   string
+	*sendertest.Server
+	t *testing.T
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
-	f := &fakeAPI{t: t, status: http.StatusOK}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
+	return &fakeAPI{t: t, Server: sendertest.NewServer(t, http.StatusOK, sendertest.Expect{
+		Method: http.MethodPost,
+		Path:   "/v3/" + testDomain + "/messages",
+		Check: func(r *http.Request, _ []byte) error {
+			user, pass, ok := r.BasicAuth()
+			if !ok || user != "api" || pass != testKey {
+				return fmt.Errorf("basic=%t user=%q", ok, user)
+			}
+			return nil
+		},
+		Inspect: func(r sendertest.Request) { readForm(t, r.Header.Get("Content-Type"), r.Body) },
+	}, func(h http.Header, n, status int, body string) string {
+		if body == "" && status/100 == 2 {
+			body = fmt.Sprintf(`{"id":"<20261129024200.%d.ABCDEF@%s>","message":"Queued. Thank you."}`, n, testDomain)
+		}
+		if len(body) > 0 && body[0] == '{' {
+			h.Set("Content-Type", "application/json")
+		}
+		return body
+	})}
 }
 
-// respond makes the API answer status and body until restore is called.
-func (f *fakeAPI) respond(status int, body string) (restore func()) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	oldStatus, oldBody := f.status, f.body
-	f.status, f.body = status, body
-	return func() {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.status, f.body = oldStatus, oldBody
-	}
-}
-
-func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
-	n := f.hits.Add(1)
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		http.Error(w, "read", http.StatusInternalServerError)
-		return
-	}
-	user, pass, ok := r.BasicAuth()
-	if r.Method != http.MethodPost || r.URL.Path != "/v3/"+testDomain+"/messages" || !ok || user != "api" || pass != testKey {
-		f.t.Errorf("unexpected request %s %s basic=%t user=%q", r.Method, r.URL.Path, ok, user)
-		w.WriteHeader(http.StatusTeapot)
-		return
-	}
-	form := readForm(f.t, r.Header.Get("Content-Type"), body)
-	f.mu.Lock()
-	f.forms = append(f.forms, form)
-	status, respBody := f.status, f.body
-	f.mu.Unlock()
-	if respBody == "" && status/100 == 2 {
-		respBody = fmt.Sprintf(`{"id":"<20261129024200.%d.ABCDEF@%s>","message":"Queued. Thank you."}`, n, testDomain)
-	}
-	if len(respBody) > 0 && respBody[0] == '{' {
-		w.Header().Set("Content-Type", "application/json")
-	}
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, respBody)
-}
-
+// lastForm returns the form fields of the last accepted request.
 func (f *fakeAPI) lastForm() []formPart {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	require.NotEmpty(f.t, f.forms)
-	return f.forms[len(f.forms)-1]
+	last := f.Last()
+	return readForm(f.t, last.Header.Get("Content-Type"), last.Body)
 }
 
 func newTestSender(t *testing.T, f *fakeAPI, opts ...Option) *Sender {
-	s, err := New(testDomain, testKey, append([]Option{WithBaseURL(f.srv.URL)}, opts...)...)
+	s, err := New(testDomain, testKey, append([]Option{WithBaseURL(f.URL())}, opts...)...)
 	require.NoError(t, err)
 	return s
 }
 
+// setup connects the shared sender tests to Mailgun.
+var setup = sendertest.Setup{
+	Provider: "mailgun",
+	Secret:   testKey,
+	Message:  fullMessage,
+	Start: func(t *testing.T, logger *slog.Logger) (email.Sender, *sendertest.Server) {
+		f := newFakeAPI(t)
+		return newTestSender(t, f, WithLogger(logger)), f.Server
+	},
+}
+
 func TestSendFullMessage(t *testing.T) {
 	f := newFakeAPI(t)
-	f.respond(http.StatusOK, queued)
+	f.Respond(http.StatusOK, queued)
 	s := newTestSender(t, f)
 	rcpt, err := s.Send(context.Background(), fullMessage())
 	require.NoError(t, err)
@@ -108,7 +84,7 @@ func TestSendFullMessage(t *testing.T) {
 
 func TestSendAcceptedWithoutID(t *testing.T) {
 	f := newFakeAPI(t)
-	f.respond(http.StatusOK, "OK")
+	f.Respond(http.StatusOK, "OK")
 	s := newTestSender(t, f)
 	rcpt, err := s.Send(context.Background(), fullMessage())
 	require.NoError(t, err, "a 2xx means Mailgun took the message")
@@ -116,89 +92,29 @@ func TestSendAcceptedWithoutID(t *testing.T) {
 }
 
 func TestSendProviderErrors(t *testing.T) {
-	tests := []struct {
-		name   string
-		status int
-		body   string
-		kind   error
-	}{
-		{"invalid recipient", 400, bodyInvalidTo, email.ErrRejectedRecipient},
-		{"missing parameter", 400, bodyMissingFrom, email.ErrPermanent},
-		{"bad key", 401, bodyForbidden, email.ErrAuthentication},
-		{"forbidden", 403, `{"message":"Forbidden"}`, email.ErrAuthentication},
-		{"unknown domain", 404, bodyDomainMissing, email.ErrPermanent},
-		{"rate limited", 429, bodyRateLimited, email.ErrTemporary},
-		{"server error", 500, bodyServerError, email.ErrTemporary},
-		{"unavailable", 503, "", email.ErrTemporary},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeAPI(t)
-			f.respond(tt.status, tt.body)
-			var logs bytes.Buffer
-			s := newTestSender(t, f, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-			rcpt, err := s.Send(context.Background(), fullMessage())
-			require.Nil(t, rcpt)
-			require.ErrorIs(t, err, tt.kind)
-			require.NotErrorIs(t, err, email.ErrInvalidMessage, "only a *ValidationError is ErrInvalidMessage")
-			var se *email.SendError
-			require.ErrorAs(t, err, &se)
-			require.Equal(t, tt.status, se.StatusCode)
-			require.Equal(t, "mailgun", se.Provider)
-			var st *httpclient.StatusError
-			require.ErrorAs(t, err, &st)
-			require.EqualValues(t, 1, f.hits.Load(), "a POST without idempotency key is never retried")
-			require.NotContains(t, err.Error(), testKey)
-			require.NotContains(t, fmt.Sprintf("%+v %#v", err, se), testKey)
-			require.NotContains(t, logs.String(), testKey)
-			require.Contains(t, logs.String(), "email send failed")
-		})
-	}
+	sendertest.RunSendErrors(t, setup, []sendertest.SendErrorCase{
+		{Name: "invalid recipient", Status: 400, Body: bodyInvalidTo, Kind: email.ErrRejectedRecipient, Code: "to"},
+		{Name: "missing parameter", Status: 400, Body: bodyMissingFrom, Kind: email.ErrPermanent},
+		{Name: "bad key", Status: 401, Body: bodyForbidden, Kind: email.ErrAuthentication},
+		{Name: "forbidden", Status: 403, Body: `{"message":"Forbidden"}`, Kind: email.ErrAuthentication},
+		{Name: "unknown domain", Status: 404, Body: bodyDomainMissing, Kind: email.ErrPermanent},
+		{Name: "rate limited", Status: 429, Body: bodyRateLimited, Kind: email.ErrTemporary},
+		{Name: "server error", Status: 500, Body: bodyServerError, Kind: email.ErrTemporary},
+		{Name: "unavailable", Status: 503, Kind: email.ErrTemporary},
+	})
 }
 
 func TestSendRefusesInvalidMessageBeforeHTTP(t *testing.T) {
-	tests := []struct {
-		name string
-		edit func(m *email.Message)
-	}{
-		{"CRLF in subject", func(m *email.Message) { m.Subject = "Hi\r\nBcc: victim@example.com" }},
-		{"LF in subject", func(m *email.Message) { m.Subject = "Hi\nX-Evil: 1" }},
-		{"bad to address", func(m *email.Message) { m.To = []string{"not an address"} }},
-		{"CRLF in to address", func(m *email.Message) { m.To = []string{"a@example.com\r\nBcc: x@example.com"} }},
-		{"bad from", func(m *email.Message) { m.From = "Acme <acme>" }},
-		{"CRLF in header value", func(m *email.Message) { m.Headers = map[string]string{"X-A": "1\r\nBcc: x@example.com"} }},
-		{"header name with colon", func(m *email.Message) { m.Headers = map[string]string{"X-A: 1\r\nBcc": "1"} }},
-		{"CRLF in tag", func(m *email.Message) { m.Tags = []string{"a\r\nb"} }},
-		{"no recipient", func(m *email.Message) { m.To, m.Cc, m.Bcc = nil, nil, nil }},
-		{"cc only: Mailgun needs a To", func(m *email.Message) { m.To = nil }},
-		{"nil message", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeAPI(t)
-			s := newTestSender(t, f)
-			var m *email.Message
-			if tt.edit != nil {
-				m = fullMessage()
-				tt.edit(m)
-			}
-			_, err := s.Send(context.Background(), m)
-			require.ErrorIs(t, err, email.ErrInvalidMessage)
-			var ve *email.ValidationError
-			require.ErrorAs(t, err, &ve)
-			require.Zero(t, f.hits.Load(), "nothing may reach the API")
-		})
-	}
+	sendertest.RunInvalidMessages(t, setup, append(sendertest.InvalidMessages(),
+		sendertest.InvalidCase{Name: "header name with colon", Edit: func(m *email.Message) { m.Headers = map[string]string{"X-A: 1\r\nBcc": "1"} }},
+		sendertest.InvalidCase{Name: "CRLF in tag", Edit: func(m *email.Message) { m.Tags = []string{"a\r\nb"} }},
+		sendertest.InvalidCase{Name: "cc only: Mailgun needs a To", Edit: func(m *email.Message) { m.To = nil }},
+	))
 }
 
-func TestSendTransportFailure(t *testing.T) {
-	f := newFakeAPI(t)
-	s := newTestSender(t, f)
-	f.srv.Close()
-	_, err := s.Send(context.Background(), fullMessage())
-	require.ErrorIs(t, err, email.ErrTemporary)
-	require.NotContains(t, err.Error(), testKey)
-}
+func TestSendTransportFailure(t *testing.T) { sendertest.RunTransportFailure(t, setup) }
+
+func TestSendContextCanceled(t *testing.T) { sendertest.RunContextCanceled(t, setup) }
 
 func TestNew(t *testing.T) {
 	_, err := New(testDomain, "")
@@ -220,16 +136,13 @@ func TestNew(t *testing.T) {
 	s, err = New(testDomain, testKey, WithEU())
 	require.NoError(t, err)
 	require.Equal(t, "https://api.eu.mailgun.net/v3/mg.acme.example/messages", s.endpoint)
-	for _, out := range []string{s.String(), fmt.Sprintf("%v %+v %#v", s, s, s)} {
-		require.NotContains(t, out, testKey)
-		require.NotContains(t, out, s.auth)
-	}
+	sendertest.RequireHidden(t, s, testKey, s.auth)
 }
 
 func TestWithHTTPClient(t *testing.T) {
 	f := newFakeAPI(t)
 	var used atomic.Bool
-	hc := httpclient.New(httpclient.WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	hc := httpclient.New(httpclient.WithTransport(sendertest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 		used.Store(true)
 		return http.DefaultTransport.RoundTrip(r)
 	})))
@@ -238,7 +151,7 @@ func TestWithHTTPClient(t *testing.T) {
 	require.True(t, used.Load())
 
 	used.Store(false)
-	s := newTestSender(t, f, WithHTTPOptions(httpclient.WithTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	s := newTestSender(t, f, WithHTTPOptions(httpclient.WithTransport(sendertest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 		used.Store(true)
 		return http.DefaultTransport.RoundTrip(r)
 	}))))
@@ -246,7 +159,3 @@ func TestWithHTTPClient(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, used.Load())
 }
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

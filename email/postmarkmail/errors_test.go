@@ -1,15 +1,12 @@
 package postmarkmail
 
 import (
-	"errors"
-	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/email"
-	"github.com/switchboard-go/switchboard/email/internal/httpsend"
+	"github.com/switchboard-go/switchboard/email/internal/sendertest"
 )
 
 // Error answers in Postmark's documented shape, {"ErrorCode":N,"Message":"..."},
@@ -31,44 +28,27 @@ const (
 )
 
 func TestClassify(t *testing.T) {
-	cause := errors.New("status error")
-	tests := []struct {
-		name   string
-		status int
-		body   string
-		kind   error
-		code   string
-	}{
-		{"no token", 401, bodyNoToken, email.ErrAuthentication, "10"},
-		{"bad token on 422", 422, bodyBadToken, email.ErrAuthentication, "10"},
-		{"maintenance", 422, bodyMaintenance, email.ErrTemporary, "100"},
-		{"invalid email request", 422, bodyInvalidRequest, email.ErrPermanent, "300"},
-		{"sender signature not found", 422, bodySenderNotFound, email.ErrPermanent, "400"},
-		{"sender signature not confirmed is not an auth error", 422, bodySenderUnconfirm, email.ErrPermanent, "401"},
-		{"invalid JSON", 422, bodyInvalidJSON, email.ErrPermanent, "402"},
-		{"not allowed to send", 422, bodyNotAllowed, email.ErrPermanent, "405"},
-		{"inactive recipient", 422, bodyInactive, email.ErrRejectedRecipient, "406"},
-		{"forbidden attachment", 422, bodyForbiddenAttach, email.ErrPermanent, "411"},
-		{"account pending", 422, bodyAccountPending, email.ErrPermanent, "412"},
-		{"rate limit code", 422, bodyRateLimit, email.ErrTemporary, "429"},
-		{"rate limit status", 429, bodyRateLimit, email.ErrTemporary, "429"},
-		{"payload too large", 413, "", email.ErrPermanent, ""},
-		{"server error", 500, bodyServerError, email.ErrTemporary, ""},
-		{"unavailable", 503, "", email.ErrTemporary, ""},
-		{"not found", 404, "", email.ErrPermanent, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			se := classify(tt.status, []byte(tt.body), cause)
-			require.ErrorIs(t, se, tt.kind)
-			require.NotErrorIs(t, se, email.ErrInvalidMessage, "only a *ValidationError is ErrInvalidMessage")
-			require.ErrorIs(t, se, cause)
-			require.Equal(t, "postmark", se.Provider)
-			require.Equal(t, tt.status, se.StatusCode)
-			require.Equal(t, tt.code, se.Code)
-			require.NotEmpty(t, se.Message)
-		})
-	}
+	// Postmark's messages are long prose, so the cases leave Message
+	// empty: RunClassify then only requires that there is one.
+	sendertest.RunClassify(t, "postmark", classify, []sendertest.ClassifyCase{
+		{Name: "no token", Status: 401, Body: bodyNoToken, Kind: email.ErrAuthentication, Code: "10"},
+		{Name: "bad token on 422", Status: 422, Body: bodyBadToken, Kind: email.ErrAuthentication, Code: "10"},
+		{Name: "maintenance", Status: 422, Body: bodyMaintenance, Kind: email.ErrTemporary, Code: "100"},
+		{Name: "invalid email request", Status: 422, Body: bodyInvalidRequest, Kind: email.ErrPermanent, Code: "300"},
+		{Name: "sender signature not found", Status: 422, Body: bodySenderNotFound, Kind: email.ErrPermanent, Code: "400"},
+		{Name: "sender signature not confirmed is not an auth error", Status: 422, Body: bodySenderUnconfirm, Kind: email.ErrPermanent, Code: "401"},
+		{Name: "invalid JSON", Status: 422, Body: bodyInvalidJSON, Kind: email.ErrPermanent, Code: "402"},
+		{Name: "not allowed to send", Status: 422, Body: bodyNotAllowed, Kind: email.ErrPermanent, Code: "405"},
+		{Name: "inactive recipient", Status: 422, Body: bodyInactive, Kind: email.ErrRejectedRecipient, Code: "406"},
+		{Name: "forbidden attachment", Status: 422, Body: bodyForbiddenAttach, Kind: email.ErrPermanent, Code: "411"},
+		{Name: "account pending", Status: 422, Body: bodyAccountPending, Kind: email.ErrPermanent, Code: "412"},
+		{Name: "rate limit code", Status: 422, Body: bodyRateLimit, Kind: email.ErrTemporary, Code: "429"},
+		{Name: "rate limit status", Status: 429, Body: bodyRateLimit, Kind: email.ErrTemporary, Code: "429"},
+		{Name: "payload too large", Status: 413, Kind: email.ErrPermanent},
+		{Name: "server error", Status: 500, Body: bodyServerError, Kind: email.ErrTemporary},
+		{Name: "unavailable", Status: 503, Kind: email.ErrTemporary},
+		{Name: "not found", Status: 404, Kind: email.ErrPermanent},
+	})
 }
 
 func TestParseResponse(t *testing.T) {
@@ -89,21 +69,6 @@ func FuzzParseError(f *testing.F) {
 	f.Add(500, []byte("\xff\xfe"))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		_ = parseResponse(body)
-		se := classify(status, body, nil)
-		if se.Kind == nil || se.Provider != providerName {
-			t.Fatalf("incomplete error %#v", se)
-		}
-		switch se.Kind {
-		case email.ErrTemporary, email.ErrAuthentication, email.ErrRejectedRecipient, email.ErrPermanent:
-		default:
-			t.Fatalf("unknown kind %v", se.Kind)
-		}
-		if !utf8.ValidString(se.Message) || len(se.Message) > httpsend.MaxMessage+len("…") {
-			t.Fatalf("bad message %q", se.Message)
-		}
-		if strings.ContainsAny(se.Message, "\r\n") {
-			t.Fatalf("control characters in message %q", se.Message)
-		}
-		_ = se.Error()
+		sendertest.CheckFuzzedError(t, providerName, classify(status, body, nil))
 	})
 }

@@ -9,31 +9,23 @@ import (
 
 	"github.com/switchboard-go/switchboard/email"
 	"github.com/switchboard-go/switchboard/email/emailtest"
+	"github.com/switchboard-go/switchboard/email/internal/sendertest"
 )
 
 func TestConformance(t *testing.T) {
 	f := newFakeAPI(t)
-	emailtest.Run(t, emailtest.Harness{
-		NewSender: func(t *testing.T) email.Sender { return newTestSender(t, f) },
-		Delivered: func(t *testing.T, _ *email.Receipt, _ *email.Message) *emailtest.Delivery {
-			return decodeDelivery(t, f.lastBody())
+	emailtest.Run(t, sendertest.Conformance(f.Server,
+		func(t *testing.T) email.Sender { return newTestSender(t, f) },
+		func(t *testing.T, last sendertest.Request, _ *email.Message) *emailtest.Delivery {
+			return decodeDelivery(t, last.Body)
 		},
-		Requests: func(*testing.T) int { return int(f.hits.Load()) },
-		Fail: func(_ *testing.T, kind error) func() {
-			switch kind {
-			case email.ErrTemporary:
-				return f.respond(503, "")
-			case email.ErrPermanent:
-				return f.respond(400, bodyNoContent)
-			case email.ErrRejectedRecipient:
-				return f.respond(400, bodyInvalidTo)
-			case email.ErrAuthentication:
-				return f.respond(401, bodyUnauthorized)
-			}
-			return nil
+		map[error]sendertest.Answer{
+			email.ErrTemporary:         {Status: 503},
+			email.ErrPermanent:         {Status: 400, Body: bodyNoContent},
+			email.ErrRejectedRecipient: {Status: 400, Body: bodyInvalidTo},
+			email.ErrAuthentication:    {Status: 401, Body: bodyUnauthorized},
 		},
-		Secrets: []string{testKey},
-	})
+		testKey))
 }
 
 // decodeDelivery reads a Mail Send request body the way SendGrid would.

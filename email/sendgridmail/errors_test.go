@@ -1,15 +1,12 @@
 package sendgridmail
 
 import (
-	"errors"
-	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/email"
-	"github.com/switchboard-go/switchboard/email/internal/httpsend"
+	"github.com/switchboard-go/switchboard/email/internal/sendertest"
 )
 
 // Error bodies in the documented v3 shape,
@@ -25,41 +22,18 @@ const (
 )
 
 func TestClassify(t *testing.T) {
-	cause := errors.New("status error")
-	tests := []struct {
-		name   string
-		status int
-		body   string
-		kind   error
-		code   string
-		msg    string
-	}{
-		{"invalid recipient", 400, bodyInvalidTo, email.ErrRejectedRecipient, "personalizations.0.to.0.email", "personalizations.0.to.0.email: Does not contain a valid address."},
-		{"missing content", 400, bodyNoContent, email.ErrPermanent, "", "content: Unless a valid template_id is provided, the content parameter is required."},
-		{"bad key", 401, bodyUnauthorized, email.ErrAuthentication, "", "The provided authorization grant is invalid, expired, or revoked"},
-		{"forbidden", 403, bodyForbidden, email.ErrAuthentication, "", "from: The from address does not match a verified Sender Identity."},
-		{"too large", 413, bodyTooLarge, email.ErrPermanent, "", "The JSON payload you have included in your request is too large."},
-		{"rate limited", 429, bodyRateLimit, email.ErrTemporary, "", "too many requests"},
-		{"server error, empty body", 500, "", email.ErrTemporary, "", "Internal Server Error"},
-		{"unavailable, html body", 503, "<html>down</html>", email.ErrTemporary, "", "Service Unavailable"},
-		{"not found", 404, "", email.ErrPermanent, "", "Not Found"},
-		{"data residency", 451, `{"errors":[{"message":"region"}]}`, email.ErrPermanent, "", "region"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			se := classify(tt.status, []byte(tt.body), cause)
-			require.ErrorIs(t, se, tt.kind)
-			require.NotErrorIs(t, se, email.ErrInvalidMessage, "only a *ValidationError is ErrInvalidMessage")
-			require.ErrorIs(t, se, cause)
-			require.Equal(t, "sendgrid", se.Provider)
-			require.Equal(t, tt.status, se.StatusCode)
-			require.Equal(t, tt.code, se.Code)
-			require.Equal(t, tt.msg, se.Message)
-			require.Equal(t, tt.kind == email.ErrTemporary, se.Temporary())
-			var asSE *email.SendError
-			require.True(t, errors.As(error(se), &asSE))
-		})
-	}
+	sendertest.RunClassify(t, "sendgrid", classify, []sendertest.ClassifyCase{
+		{Name: "invalid recipient", Status: 400, Body: bodyInvalidTo, Kind: email.ErrRejectedRecipient, Code: "personalizations.0.to.0.email", Message: "personalizations.0.to.0.email: Does not contain a valid address."},
+		{Name: "missing content", Status: 400, Body: bodyNoContent, Kind: email.ErrPermanent, Message: "content: Unless a valid template_id is provided, the content parameter is required."},
+		{Name: "bad key", Status: 401, Body: bodyUnauthorized, Kind: email.ErrAuthentication, Message: "The provided authorization grant is invalid, expired, or revoked"},
+		{Name: "forbidden", Status: 403, Body: bodyForbidden, Kind: email.ErrAuthentication, Message: "from: The from address does not match a verified Sender Identity."},
+		{Name: "too large", Status: 413, Body: bodyTooLarge, Kind: email.ErrPermanent, Message: "The JSON payload you have included in your request is too large."},
+		{Name: "rate limited", Status: 429, Body: bodyRateLimit, Kind: email.ErrTemporary, Message: "too many requests"},
+		{Name: "server error, empty body", Status: 500, Kind: email.ErrTemporary, Message: "Internal Server Error"},
+		{Name: "unavailable, html body", Status: 503, Body: "<html>down</html>", Kind: email.ErrTemporary, Message: "Service Unavailable"},
+		{Name: "not found", Status: 404, Kind: email.ErrPermanent, Message: "Not Found"},
+		{Name: "data residency", Status: 451, Body: `{"errors":[{"message":"region"}]}`, Kind: email.ErrPermanent, Message: "region"},
+	})
 }
 
 func TestParseErrorBodyOddShapes(t *testing.T) {
@@ -76,25 +50,6 @@ func FuzzParseError(f *testing.F) {
 	}
 	f.Add(500, []byte("\xff\xfe"))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		se := classify(status, body, nil)
-		if se.Kind == nil || se.Provider != providerName {
-			t.Fatalf("incomplete error %#v", se)
-		}
-		known := false
-		for _, k := range []error{email.ErrTemporary, email.ErrAuthentication, email.ErrRejectedRecipient, email.ErrPermanent} {
-			if se.Kind == k {
-				known = true
-			}
-		}
-		if !known {
-			t.Fatalf("unknown kind %v", se.Kind)
-		}
-		if !utf8.ValidString(se.Message) || len(se.Message) > httpsend.MaxMessage+len("…") {
-			t.Fatalf("bad message %q", se.Message)
-		}
-		if strings.ContainsAny(se.Message, "\r\n") {
-			t.Fatalf("control characters in message %q", se.Message)
-		}
-		_ = se.Error()
+		sendertest.CheckFuzzedError(t, providerName, classify(status, body, nil))
 	})
 }
