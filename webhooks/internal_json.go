@@ -265,57 +265,22 @@ func findMembers(b []byte, keys []string, vals [][]byte) bool {
 			}
 		}
 	}
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return false
-	}
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return true
-	}
 	backDone := false
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return false
-		}
-		end := skipString(b, i)
-		if end < 0 {
-			return false
-		}
-		key := b[i+1 : end-1]
-		i = skipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return false
-		}
-		i = skipSpace(b, i+1)
+	return scanMembers(b, func(key []byte, i int) (int, bool) {
 		if !backDone && missing > 0 && i < len(b) && (b[i] == '{' || b[i] == '[') {
 			// The backward pass stops at this value, the first unread one.
 			if backward(b, i, set, &missing) && missing == 0 {
-				return true
+				return 0, false
 			}
 			backDone = true
 		}
 		vend := skipValue(b, i)
 		if vend < 0 {
-			return false
+			return -1, true
 		}
 		set(key, b[i:vend])
-		if missing == 0 {
-			return true
-		}
-		i = skipSpace(b, vend)
-		if i >= len(b) {
-			return false
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return true
-		default:
-			return false
-		}
-	}
+		return vend, missing > 0
+	})
 }
 
 // backward reads top-level members of the object b from its end towards
