@@ -20,9 +20,9 @@ import (
 	"github.com/switchboard-go/switchboard/idempotency"
 )
 
-// HandlerFunc processes one verified event. Returning an error releases the
+// EventFunc processes one verified event. Returning an error releases the
 // event's key and answers 500, so the provider delivers it again.
-type HandlerFunc func(ctx context.Context, e *Event) error
+type EventFunc func(ctx context.Context, e *Event) error
 
 // Handler is an http.Handler that receives a provider's deliveries,
 // verifies them, processes each event once and answers the way providers
@@ -45,7 +45,7 @@ type HandlerFunc func(ctx context.Context, e *Event) error
 //     store cannot answer, every claim made for the delivery is released,
 //     nothing runs and the answer is 503.
 //   - Claimed events run their function. Success completes the key for
-//     WithCompletedTTL (72 h by default); an error or a panic releases it
+//     WithTTL (72 h by default); an error or a panic releases it
 //     and the answer is 500, so the provider retries. Completed events stay
 //     completed even when another event of the same batch failed.
 //   - An event already completed is skipped. An event held by a claim in
@@ -77,8 +77,8 @@ type Handler struct {
 
 // routes is an immutable snapshot of a Handler's registrations.
 type routes struct {
-	funcs    map[string]HandlerFunc
-	fallback HandlerFunc
+	funcs    map[string]EventFunc
+	fallback EventFunc
 }
 
 // NewHandler returns a Handler for the verifier's provider. Without
@@ -91,12 +91,12 @@ func NewHandler(v Verifier, opts ...HandlerOption) *Handler {
 	h := &Handler{
 		v:       v,
 		maxBody: DefaultMaxBodyBytes,
-		ttl:     DefaultCompletedTTL,
+		ttl:     DefaultTTL,
 		lease:   DefaultLease,
 		log:     slog.Default(),
 		now:     time.Now,
 	}
-	h.routes.Store(&routes{funcs: map[string]HandlerFunc{}})
+	h.routes.Store(&routes{funcs: map[string]EventFunc{}})
 	for _, o := range opts {
 		if o != nil {
 			o(h)
@@ -117,14 +117,14 @@ func NewHandler(v Verifier, opts ...HandlerOption) *Handler {
 
 // On registers fn for events of the given type, replacing any earlier
 // registration. It panics when fn is nil.
-func (h *Handler) On(eventType string, fn HandlerFunc) {
+func (h *Handler) On(eventType string, fn EventFunc) {
 	if fn == nil {
 		panic("webhooks: On needs a function")
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	old := h.routes.Load()
-	funcs := make(map[string]HandlerFunc, len(old.funcs)+1)
+	funcs := make(map[string]EventFunc, len(old.funcs)+1)
 	for t, f := range old.funcs {
 		funcs[t] = f
 	}
@@ -135,14 +135,14 @@ func (h *Handler) On(eventType string, fn HandlerFunc) {
 // Fallback registers fn for events whose type has no function of its own.
 // Without a fallback such events are acknowledged with 200 and not
 // processed.
-func (h *Handler) Fallback(fn HandlerFunc) {
+func (h *Handler) Fallback(fn EventFunc) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	old := h.routes.Load()
 	h.routes.Store(&routes{funcs: old.funcs, fallback: fn})
 }
 
-func (h *Handler) lookup(eventType string) HandlerFunc {
+func (h *Handler) lookup(eventType string) EventFunc {
 	rt := h.routes.Load()
 	if fn, ok := rt.funcs[eventType]; ok {
 		return fn
@@ -285,7 +285,7 @@ func readBody(r *http.Request, rd io.Reader, limit int64) ([]byte, error) {
 type pending struct {
 	ev    *Event
 	key   string
-	fn    HandlerFunc
+	fn    EventFunc
 	token string
 }
 
@@ -399,7 +399,7 @@ func (h *Handler) process(ctx context.Context, provider string, events []Event, 
 }
 
 // run calls fn, turning a panic into an error.
-func run(ctx context.Context, fn HandlerFunc, e *Event) (err error) {
+func run(ctx context.Context, fn EventFunc, e *Event) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("webhooks: event function panicked: %v", r)

@@ -12,10 +12,10 @@ const (
 	// DefaultMaxBodyBytes is the largest body a Handler reads unless
 	// WithMaxBodyBytes says otherwise: 1 MiB.
 	DefaultMaxBodyBytes int64 = 1 << 20
-	// DefaultCompletedTTL is how long a processed event's key is kept:
+	// DefaultTTL is how long a processed event's key is kept:
 	// 72 hours, longer than the automatic retry windows of the providers
 	// supported here (Stripe retries for up to three days).
-	DefaultCompletedTTL = 72 * time.Hour
+	DefaultTTL = 72 * time.Hour
 	// DefaultLease is how long a claim on an event holds while its
 	// function runs: five minutes.
 	DefaultLease = 5 * time.Minute
@@ -47,10 +47,10 @@ func WithMaxBodyBytes(n int64) HandlerOption {
 	}
 }
 
-// WithCompletedTTL sets how long a processed event's key is remembered,
+// WithTTL sets how long a processed event's key is remembered,
 // which must outlast the provider's retry window. Values below 1 are
 // ignored.
-func WithCompletedTTL(d time.Duration) HandlerOption {
+func WithTTL(d time.Duration) HandlerOption {
 	return func(h *Handler) {
 		if d > 0 {
 			h.ttl = d

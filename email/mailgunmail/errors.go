@@ -11,8 +11,9 @@ import (
 	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 )
 
-// providerName is Receipt.Provider and SendError.Provider.
-const providerName = "mailgun"
+// Name is Receipt.Provider and SendError.Provider.
+// Name is the Provider of receipts and errors from this package.
+const Name = "mailgun"
 
 // invalidRecipient matches the 400 message Mailgun gives when an address
 // fails its syntax checks ("'to' parameter is not a valid address. please
@@ -48,7 +49,7 @@ func classify(status int, body []byte, cause error) *email.SendError {
 		msg = http.StatusText(status)
 	}
 	se := &email.SendError{
-		Provider:   providerName,
+		Provider:   Name,
 		StatusCode: status,
 		Message:    msg,
 		Err:        cause,

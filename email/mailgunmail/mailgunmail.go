@@ -92,7 +92,7 @@ func New(domain, apiKey string, opts ...Option) (*Sender, error) {
 		domain:   domain,
 		endpoint: base + "/v3/" + url.PathEscape(domain) + "/messages",
 		auth:     "Basic " + base64.StdEncoding.EncodeToString([]byte("api:"+apiKey)),
-		http:     cfg.Transport(providerName, userAgent, classify),
+		http:     cfg.Transport(Name, userAgent, classify),
 	}, nil
 }
 
@@ -155,7 +155,7 @@ func (s *Sender) acceptResponse(ctx context.Context, resp *httpclient.Response) 
 	var out sendResponse
 	if err := resp.JSON(&out); err != nil || out.ID == "" {
 		s.http.Logger.LogAttrs(ctx, slog.LevelWarn, "email sent, answer without id",
-			slog.String("provider", providerName),
+			slog.String("provider", Name),
 			slog.Int("status", resp.StatusCode))
 	}
 	return out.ID, nil

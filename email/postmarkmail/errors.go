@@ -10,8 +10,9 @@ import (
 	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 )
 
-// providerName is Receipt.Provider and SendError.Provider.
-const providerName = "postmark"
+// Name is Receipt.Provider and SendError.Provider.
+// Name is the Provider of receipts and errors from this package.
+const Name = "postmark"
 
 // Postmark API error codes (https://postmarkapp.com/developer/api/overview#error-codes)
 // that are not plain permanent failures.
@@ -56,7 +57,7 @@ func parseResponse(body []byte) apiResponse {
 func classify(status int, body []byte, cause error) *email.SendError {
 	r := parseResponse(body)
 	se := &email.SendError{
-		Provider:   providerName,
+		Provider:   Name,
 		StatusCode: status,
 		Message:    httpsend.Sanitize(r.Message),
 		Err:        cause,

@@ -69,6 +69,6 @@ func FuzzParseError(f *testing.F) {
 	f.Add(500, []byte("\xff\xfe"))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		_ = parseResponse(body)
-		sendertest.CheckFuzzedError(t, providerName, classify(status, body, nil))
+		sendertest.CheckFuzzedError(t, Name, classify(status, body, nil))
 	})
 }

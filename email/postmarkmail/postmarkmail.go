@@ -90,7 +90,7 @@ func New(serverToken string, opts ...Option) (*Sender, error) {
 		endpoint: base + "/email",
 		token:    serverToken,
 		stream:   cfg.stream,
-		http:     cfg.Transport(providerName, userAgent, classify),
+		http:     cfg.Transport(Name, userAgent, classify),
 	}, nil
 }
 
@@ -116,7 +116,7 @@ func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, er
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
-		return nil, &email.SendError{Kind: email.ErrPermanent, Provider: providerName, Message: "encoding request", Err: err}
+		return nil, &email.SendError{Kind: email.ErrPermanent, Provider: Name, Message: "encoding request", Err: err}
 	}
 	return s.http.Send(ctx, httpsend.Request{
 		URL:         s.endpoint,

@@ -17,7 +17,7 @@
 // delivering.
 //
 // The API key is sent as "Authorization: Bearer KEY" and never appears in
-// errors, logs or the Sender's String form. WithEUEndpoint selects
+// errors, logs or the Sender's String form. WithEU selects
 // https://api.eu.sendgrid.com for EU-pinned subusers.
 //
 // On 202 Accepted the receipt carries the X-Message-Id header. A failure

@@ -10,8 +10,9 @@ import (
 	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 )
 
-// providerName is Receipt.Provider and SendError.Provider.
-const providerName = "sendgrid"
+// Name is Receipt.Provider and SendError.Provider.
+// Name is the Provider of receipts and errors from this package.
+const Name = "sendgrid"
 
 // apiError is one entry of the v3 API error array:
 // {"errors":[{"message":"...","field":"...","help":...}]}.
@@ -53,7 +54,7 @@ func parseErrorBody(body []byte) []apiError {
 func classify(status int, body []byte, cause error) *email.SendError {
 	errs := parseErrorBody(body)
 	se := &email.SendError{
-		Provider:   providerName,
+		Provider:   Name,
 		StatusCode: status,
 		Message:    summarize(status, errs),
 		Err:        cause,

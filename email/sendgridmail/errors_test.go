@@ -50,6 +50,6 @@ func FuzzParseError(f *testing.F) {
 	}
 	f.Add(500, []byte("\xff\xfe"))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		sendertest.CheckFuzzedError(t, providerName, classify(status, body, nil))
+		sendertest.CheckFuzzedError(t, Name, classify(status, body, nil))
 	})
 }

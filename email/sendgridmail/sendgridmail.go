@@ -32,9 +32,9 @@ type config struct {
 // Option configures a Sender.
 type Option func(*config)
 
-// WithEUEndpoint sends through the EU host (https://api.eu.sendgrid.com),
+// WithEU sends through the EU host (https://api.eu.sendgrid.com),
 // required for EU-pinned subusers.
-func WithEUEndpoint() Option { return func(c *config) { c.baseURL = EUBaseURL } }
+func WithEU() Option { return func(c *config) { c.baseURL = EUBaseURL } }
 
 // WithBaseURL replaces the API host, for tests or a proxy. The path
 // /v3/mail/send is appended to it.
@@ -91,7 +91,7 @@ func New(apiKey string, opts ...Option) (*Sender, error) {
 		endpoint: endpoint,
 		auth:     "Bearer " + apiKey,
 		sandbox:  cfg.sandbox,
-		http:     cfg.Transport(providerName, userAgent, classify),
+		http:     cfg.Transport(Name, userAgent, classify),
 	}, nil
 }
 
@@ -124,7 +124,7 @@ func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, er
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
-		return nil, &email.SendError{Kind: email.ErrPermanent, Provider: providerName, Message: "encoding request", Err: err}
+		return nil, &email.SendError{Kind: email.ErrPermanent, Provider: Name, Message: "encoding request", Err: err}
 	}
 	return s.http.Send(ctx, httpsend.Request{
 		URL:         s.endpoint,

@@ -146,7 +146,7 @@ func TestNew(t *testing.T) {
 	s, err := New(testKey)
 	require.NoError(t, err)
 	require.Equal(t, "https://api.sendgrid.com/v3/mail/send", s.endpoint)
-	s, err = New(testKey, WithEUEndpoint())
+	s, err = New(testKey, WithEU())
 	require.NoError(t, err)
 	require.Equal(t, "https://api.eu.sendgrid.com/v3/mail/send", s.endpoint)
 	s, err = New(testKey, WithBaseURL("http://127.0.0.1:9/proxy/"))

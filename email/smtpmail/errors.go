@@ -27,7 +27,7 @@ var ErrTLSRequired = errors.New("smtpmail: server does not offer STARTTLS and TL
 var errNoMechanism = errors.New("smtpmail: server offers no usable AUTH mechanism")
 
 func sendErr(kind error, code int, enhanced, msg string, err error) *email.SendError {
-	return &email.SendError{Kind: kind, Provider: ProviderName, StatusCode: code, Code: enhanced, Message: msg, Err: err}
+	return &email.SendError{Kind: kind, Provider: Name, StatusCode: code, Code: enhanced, Message: msg, Err: err}
 }
 
 // classifyDial maps an error from connecting, EHLO, STARTTLS or AUTH.

@@ -23,8 +23,8 @@ import (
 	"github.com/switchboard-go/switchboard/email"
 )
 
-// ProviderName is the Provider of receipts and errors from this package.
-const ProviderName = "smtp"
+// Name is the Provider of receipts and errors from this package.
+const Name = "smtp"
 
 // Sender sends email over SMTP. It is safe for concurrent use: every Send
 // and SendMany call opens its own connection and closes it when done.
@@ -171,7 +171,7 @@ func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, er
 	if err != nil {
 		return nil, err
 	}
-	return &email.Receipt{Provider: ProviderName, MessageID: id}, nil
+	return &email.Receipt{Provider: Name, MessageID: id}, nil
 }
 
 // SendMany validates msgs and delivers the valid ones, in order, over one
@@ -201,14 +201,14 @@ func (s *Sender) SendMany(ctx context.Context, msgs []*email.Message) ([]*email.
 					continue
 				}
 				if err := ctx.Err(); err != nil {
-					errs[i] = &email.SendError{Kind: email.ErrTemporary, Provider: ProviderName, Message: "context done before sending", Err: err}
+					errs[i] = &email.SendError{Kind: email.ErrTemporary, Provider: Name, Message: "context done before sending", Err: err}
 					continue
 				}
 				if err := s.sendOne(ctx, c, sc, gm); err != nil {
 					errs[i] = err
 					continue
 				}
-				receipts[i] = &email.Receipt{Provider: ProviderName, MessageID: ids[i]}
+				receipts[i] = &email.Receipt{Provider: Name, MessageID: ids[i]}
 			}
 			return nil
 		})
@@ -356,7 +356,7 @@ func newMessageID(from string) string {
 // ctx aborts the exchange by closing the socket.
 func (s *Sender) withConn(ctx context.Context, fn func(*mail.Client, *smtp.Client) error) error {
 	if err := ctx.Err(); err != nil {
-		return &email.SendError{Kind: email.ErrTemporary, Provider: ProviderName, Message: "context done before connecting", Err: err}
+		return &email.SendError{Kind: email.ErrTemporary, Provider: Name, Message: "context done before connecting", Err: err}
 	}
 	var (
 		mu      sync.Mutex
@@ -400,7 +400,7 @@ func (s *Sender) withConn(ctx context.Context, fn func(*mail.Client, *smtp.Clien
 	}
 	client, err := s.newClient(dial)
 	if err != nil {
-		return &email.SendError{Kind: email.ErrPermanent, Provider: ProviderName, Message: "configuring SMTP client", Err: err}
+		return &email.SendError{Kind: email.ErrPermanent, Provider: Name, Message: "configuring SMTP client", Err: err}
 	}
 	sc, err := client.DialToSMTPClientWithContext(ctx)
 	if err != nil {

@@ -265,7 +265,7 @@ func TestErrorClassification(t *testing.T) {
 			require.ErrorIs(t, err, tc.kind)
 			var se *email.SendError
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, ProviderName, se.Provider)
+			assert.Equal(t, Name, se.Provider)
 			assert.Equal(t, tc.code, se.StatusCode)
 			assert.Equal(t, tc.kind == email.ErrTemporary, se.Temporary())
 			assert.Empty(t, fs.messages())
@@ -489,7 +489,7 @@ func TestGeneratedMessageID(t *testing.T) {
 	r, err := s.Send(context.Background(), testMessage("id"))
 	require.NoError(t, err)
 	assert.Regexp(t, `^[0-9a-f]{32}@example\.com$`, r.MessageID)
-	assert.Equal(t, ProviderName, r.Provider)
+	assert.Equal(t, Name, r.Provider)
 }
 
 func TestValidationBeforeConnecting(t *testing.T) {

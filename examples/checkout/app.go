@@ -96,7 +96,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if cfg.StripeSecretKey != "" {
 		opts := []stripepay.Option{stripepay.WithLogger(logger)}
 		if cfg.StripeAPIURL != "" {
-			opts = append(opts, stripepay.WithAPIURL(cfg.StripeAPIURL))
+			opts = append(opts, stripepay.WithBaseURL(cfg.StripeAPIURL))
 		}
 		p, err := stripepay.New(cfg.StripeSecretKey, opts...)
 		if err != nil {

@@ -30,7 +30,7 @@ func FuzzEventFunctions(f *testing.F) {
 		events: newEventLog(recentCapacity),
 		now:    func() time.Time { return time.Unix(1700000000, 0) },
 	}
-	funcs := []webhooks.HandlerFunc{
+	funcs := []webhooks.EventFunc{
 		p.onGitHubPush, p.onGitHubPullRequest, p.onGitHubPing, p.onSlackEvent,
 		p.onSendGridDelivered, p.onSendGridBounce, p.onSendGridOpen, p.onSendGridOther,
 	}

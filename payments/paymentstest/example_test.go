@@ -28,7 +28,7 @@ func Example() {
 	h := paymentstest.Harness{
 		NewProvider: func(t *testing.T) payments.Provider {
 			p, err := stripepay.New("sk_test_123",
-				stripepay.WithAPIURL("http://127.0.0.1:12111"),
+				stripepay.WithBaseURL("http://127.0.0.1:12111"),
 				stripepay.WithHTTPClient(&http.Client{Transport: counter}))
 			if err != nil {
 				t.Fatal(err)

@@ -30,10 +30,10 @@ func apiError(ctx context.Context, err error) error {
 	}
 	var se *httpclient.StatusError
 	if !errors.As(err, &se) {
-		return &payments.Error{Kind: payments.ErrProviderUnavailable, Provider: ProviderName,
+		return &payments.Error{Kind: payments.ErrProviderUnavailable, Provider: Name,
 			Message: "no answer from Paystack", Err: err}
 	}
-	pe := &payments.Error{Provider: ProviderName, StatusCode: se.StatusCode, RequestID: se.RequestID, Err: err}
+	pe := &payments.Error{Provider: Name, StatusCode: se.StatusCode, RequestID: se.RequestID, Err: err}
 	var env envelope
 	if json.Unmarshal(se.Body, &env) == nil {
 		pe.Message = env.Message
@@ -80,7 +80,7 @@ func isDuplicateReference(err error) bool {
 // envelopeError is the error for a 2xx answer whose envelope says
 // "status": false, or whose data cannot be read.
 func envelopeError(statusCode int, requestID string, env *envelope, cause error) error {
-	pe := &payments.Error{Kind: payments.ErrInvalidRequest, Provider: ProviderName,
+	pe := &payments.Error{Kind: payments.ErrInvalidRequest, Provider: Name,
 		StatusCode: statusCode, RequestID: requestID, Err: cause}
 	if env != nil {
 		pe.Message, pe.Code = env.Message, env.Code

@@ -89,7 +89,7 @@ func ParseEvent(e *webhooks.Event) (*payments.Event, error) {
 	if typ == "" {
 		typ = e.Type
 	}
-	out := &payments.Event{Provider: ProviderName, ID: e.ID, Raw: e}
+	out := &payments.Event{Provider: Name, ID: e.ID, Raw: e}
 	switch typ {
 	case EventChargeSuccess:
 		var tx transaction

@@ -46,7 +46,7 @@ func FuzzParseEvent(f *testing.F) {
 			}
 			return
 		}
-		if !ev.Type.Valid() || ev.PaymentID == "" || ev.Provider != paystackpay.ProviderName || ev.ID != "x" {
+		if !ev.Type.Valid() || ev.PaymentID == "" || ev.Provider != paystackpay.Name || ev.ID != "x" {
 			t.Fatalf("incomplete event %+v", ev)
 		}
 	})

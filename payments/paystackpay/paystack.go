@@ -17,9 +17,9 @@ import (
 	"github.com/switchboard-go/switchboard/payments"
 )
 
-// ProviderName is the name the provider reports in payments, refunds,
+// Name is the name the provider reports in payments, refunds,
 // events and errors.
-const ProviderName = "paystack"
+const Name = "paystack"
 
 // DefaultBaseURL is Paystack's API address. Test and live mode are chosen
 // by the secret key (sk_test_... or sk_live_...), not by the host.
@@ -76,12 +76,12 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithClientOptions passes options to the httpclient.Client the provider
+// WithHTTPOptions passes options to the httpclient.Client the provider
 // builds (timeouts, retries, backoff, circuit breaker, transport). Two are
 // always overridden: the bearer token is the secret key, and automatic
 // idempotency keys stay off, because Paystack has no idempotency header and
 // a generated key would make POST /refund retryable (see Provider).
-func WithClientOptions(opts ...httpclient.Option) Option {
+func WithHTTPOptions(opts ...httpclient.Option) Option {
 	return func(c *config) { c.clientOpts = append(c.clientOpts, opts...) }
 }
 
@@ -177,7 +177,7 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 }
 
 // Name returns "paystack".
-func (p *Provider) Name() string { return ProviderName }
+func (p *Provider) Name() string { return Name }
 
 // Capabilities reports Paystack's rules: NGN, GHS, ZAR, KES and USD only, a
 // customer email is required, no cancellation, partial refunds allowed.
@@ -208,12 +208,12 @@ func (p *Provider) Capabilities() payments.Capabilities {
 // params.Description has no Paystack field and is not sent. Input is
 // validated before any call: see Capabilities.
 func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (*payments.Payment, error) {
-	if err := p.Capabilities().ValidateCreatePayment(ProviderName, params); err != nil {
+	if err := p.Capabilities().ValidateCreatePayment(Name, params); err != nil {
 		return nil, err
 	}
 	reference := params.Reference
 	if reference != "" && !validReference(reference) {
-		return nil, &payments.Error{Kind: payments.ErrInvalidRequest, Provider: ProviderName,
+		return nil, &payments.Error{Kind: payments.ErrInvalidRequest, Provider: Name,
 			Code: "reference_invalid", Message: "reference may hold only letters, digits, '-', '.' and '='"}
 	}
 	if reference == "" && params.IdempotencyKey != "" {
@@ -255,7 +255,7 @@ func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaym
 	}
 	pay := &payments.Payment{
 		ID:            data.Reference,
-		Provider:      ProviderName,
+		Provider:      Name,
 		Reference:     data.Reference,
 		Amount:        params.Amount,
 		Status:        payments.StatusRequiresAction,
@@ -305,7 +305,7 @@ func (p *Provider) resolveDuplicate(ctx context.Context, reference string, param
 		same = same && stored == hash
 	}
 	if !same {
-		return nil, &payments.Error{Kind: payments.ErrIdempotencyConflict, Provider: ProviderName,
+		return nil, &payments.Error{Kind: payments.ErrIdempotencyConflict, Provider: Name,
 			StatusCode: http.StatusBadRequest, Code: codeDuplicateReference,
 			Message: "a different transaction already uses reference " + reference}
 	}
@@ -319,7 +319,7 @@ func (p *Provider) resolveDuplicate(ctx context.Context, reference string, param
 // answers 200 for failed and abandoned transactions too; the status comes
 // from data.status (see the mapping in the package documentation).
 func (p *Provider) GetPayment(ctx context.Context, id string) (*payments.Payment, error) {
-	if err := payments.ValidateID(ProviderName, "payment", id); err != nil {
+	if err := payments.ValidateID(Name, "payment", id); err != nil {
 		return nil, err
 	}
 	tx, err := p.verify(ctx, id)
@@ -342,7 +342,7 @@ func (p *Provider) verify(ctx context.Context, reference string) (*transaction, 
 func (p *Provider) toPayment(tx *transaction) *payments.Payment {
 	pay := &payments.Payment{
 		ID:        tx.Reference,
-		Provider:  ProviderName,
+		Provider:  Name,
 		Reference: tx.Reference,
 		Amount:    payments.Money{Amount: int64(tx.Amount), Currency: payments.Currency(strings.ToUpper(tx.Currency))},
 		Status:    paymentStatus(tx.Status),
@@ -369,13 +369,13 @@ func (p *Provider) toPayment(tx *transaction) *payments.Payment {
 // that is never paid stays abandoned. It returns an error wrapping
 // payments.ErrNotSupported without calling Paystack.
 func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Payment, error) {
-	return nil, &payments.Error{Kind: payments.ErrNotSupported, Provider: ProviderName,
+	return nil, &payments.Error{Kind: payments.ErrNotSupported, Provider: Name,
 		Code: "cancel_not_supported", Message: "Paystack transactions cannot be canceled"}
 }
 
 // GetRefund fetches a refund by its Paystack id (GET /refund/:id).
 func (p *Provider) GetRefund(ctx context.Context, id string) (*payments.Refund, error) {
-	if err := payments.ValidateID(ProviderName, "refund", id); err != nil {
+	if err := payments.ValidateID(Name, "refund", id); err != nil {
 		return nil, err
 	}
 	var r refundObject
@@ -388,7 +388,7 @@ func (p *Provider) GetRefund(ctx context.Context, id string) (*payments.Refund, 
 func toRefund(r *refundObject) *payments.Refund {
 	return &payments.Refund{
 		ID:        string(r.ID),
-		Provider:  ProviderName,
+		Provider:  Name,
 		PaymentID: r.transactionReference(),
 		Amount:    payments.Money{Amount: int64(r.Amount), Currency: payments.Currency(strings.ToUpper(r.Currency))},
 		Status:    refundStatus(r.Status),

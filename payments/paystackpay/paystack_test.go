@@ -23,7 +23,7 @@ func newProvider(t *testing.T, f *fakePaystack, key string) *paystackpay.Provide
 		paystackpay.WithBaseURL(f.srv.URL),
 		paystackpay.WithHTTPClient(f.srv.Client()),
 		paystackpay.WithClock(func() time.Time { return createdNow }),
-		paystackpay.WithClientOptions(httpclient.WithBackoff(time.Millisecond, 2*time.Millisecond)),
+		paystackpay.WithHTTPOptions(httpclient.WithBackoff(time.Millisecond, 2*time.Millisecond)),
 	)
 	require.NoError(t, err)
 	return p
@@ -47,7 +47,7 @@ func requireKind(t *testing.T, err error, kind error) *payments.Error {
 	require.ErrorIs(t, err, kind)
 	var pe *payments.Error
 	require.ErrorAs(t, err, &pe)
-	require.Equal(t, paystackpay.ProviderName, pe.Provider)
+	require.Equal(t, paystackpay.Name, pe.Provider)
 	require.NotContains(t, err.Error(), testKey, "the secret key never appears in errors")
 	return pe
 }

@@ -97,7 +97,7 @@ func (p *Provider) findRefund(ctx context.Context, params payments.RefundParams,
 // a non-zero Amount. This protects retries made one after the other;
 // concurrent calls with one key are not serialized.
 func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (*payments.Refund, error) {
-	if err := p.Capabilities().ValidateRefund(ProviderName, params); err != nil {
+	if err := p.Capabilities().ValidateRefund(Name, params); err != nil {
 		return nil, err
 	}
 	note := params.Reason
@@ -109,7 +109,7 @@ func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (*p
 		}
 		if prev != nil {
 			if params.Amount != 0 && int64(prev.Amount) != params.Amount {
-				return nil, &payments.Error{Kind: payments.ErrIdempotencyConflict, Provider: ProviderName,
+				return nil, &payments.Error{Kind: payments.ErrIdempotencyConflict, Provider: Name,
 					Code: "idempotency_key_reused", Message: "a refund with a different amount was made with this idempotency key"}
 			}
 			p.log.LogAttrs(ctx, slog.LevelInfo, "paystackpay: refund already made with this idempotency key",

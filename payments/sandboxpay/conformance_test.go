@@ -54,7 +54,7 @@ func TestConformance(t *testing.T) {
 						current.FailCalls(nil)
 						return true
 					}
-					current.FailCalls(&payments.Error{Kind: kind, Provider: sandboxpay.ProviderName, Code: "injected"})
+					current.FailCalls(&payments.Error{Kind: kind, Provider: sandboxpay.Name, Code: "injected"})
 					return true
 				},
 			})

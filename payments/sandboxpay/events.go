@@ -50,7 +50,7 @@ func parseEvent(e *webhooks.Event) (*payments.Event, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: sandbox event %q", payments.ErrUnhandledEvent, typ)
 	}
-	out := &payments.Event{Type: nt, Provider: ProviderName, ID: e.ID, Raw: e}
+	out := &payments.Event{Type: nt, Provider: Name, ID: e.ID, Raw: e}
 	fillPayment := func(w *wirePayment) {
 		if w == nil {
 			return

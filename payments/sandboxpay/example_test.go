@@ -66,7 +66,7 @@ func Example() {
 // application's error paths.
 func ExampleProvider_FailNext() {
 	p := sandboxpay.New()
-	p.FailNext(&payments.Error{Kind: payments.ErrRateLimited, Provider: sandboxpay.ProviderName, Code: "rate_limited"})
+	p.FailNext(&payments.Error{Kind: payments.ErrRateLimited, Provider: sandboxpay.Name, Code: "rate_limited"})
 	_, err := p.CreatePayment(context.Background(), payments.CreatePaymentParams{
 		Amount: payments.Money{Amount: 100, Currency: "USD"},
 	})

@@ -31,7 +31,7 @@ func FuzzParseEvent(f *testing.F) {
 			}
 			return
 		}
-		if !ev.Type.Valid() || ev.Provider != sandboxpay.ProviderName || ev.PaymentID == "" {
+		if !ev.Type.Valid() || ev.Provider != sandboxpay.Name || ev.PaymentID == "" {
 			t.Fatalf("invalid event %+v", ev)
 		}
 		if errors.Is(err, payments.ErrUnhandledEvent) {

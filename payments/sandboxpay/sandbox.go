@@ -20,8 +20,8 @@ import (
 	"github.com/switchboard-go/switchboard/payments"
 )
 
-// ProviderName is the name the sandbox reports in payments and events.
-const ProviderName = "sandbox"
+// Name is the name the sandbox reports in payments and events.
+const Name = "sandbox"
 
 // ErrDeliveryFailed is wrapped by the errors of Succeed, Fail,
 // RequireAction, SucceedRefund, FailRefund and OpenDispute when a webhook
@@ -218,7 +218,7 @@ func decodeSecret(secret string) ([]byte, error) {
 func (p *Provider) WebhookSecret() string { return p.cfg.secret }
 
 // Name returns "sandbox".
-func (p *Provider) Name() string { return ProviderName }
+func (p *Provider) Name() string { return Name }
 
 // FailNext makes the next call to one of the payments.Provider methods
 // (CreatePayment, GetPayment, CancelPayment, Refund, GetRefund) that passes
@@ -297,7 +297,7 @@ func fingerprint(v any) string {
 // the same parameters returns the same payment; with different parameters
 // it fails with payments.ErrIdempotencyConflict.
 func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (*payments.Payment, error) {
-	if err := p.Capabilities().ValidateCreatePayment(ProviderName, params); err != nil {
+	if err := p.Capabilities().ValidateCreatePayment(Name, params); err != nil {
 		return nil, err
 	}
 	if err := p.begin(ctx); err != nil {
@@ -324,7 +324,7 @@ func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaym
 	pay := &payment{
 		p: payments.Payment{
 			ID:            id,
-			Provider:      ProviderName,
+			Provider:      Name,
 			Reference:     params.Reference,
 			Amount:        params.Amount,
 			CustomerEmail: params.CustomerEmail,
@@ -353,7 +353,7 @@ func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaym
 // GetPayment returns a payment by id, or an error wrapping
 // payments.ErrNotFound.
 func (p *Provider) GetPayment(ctx context.Context, id string) (*payments.Payment, error) {
-	if err := payments.ValidateID(ProviderName, "payment", id); err != nil {
+	if err := payments.ValidateID(Name, "payment", id); err != nil {
 		return nil, err
 	}
 	if err := p.begin(ctx); err != nil {
@@ -372,7 +372,7 @@ func (p *Provider) GetPayment(ctx context.Context, id string) (*payments.Payment
 // canceled, and delivers a payment.canceled event. Canceling a canceled
 // payment returns it unchanged, without an event.
 func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Payment, error) {
-	if err := payments.ValidateID(ProviderName, "payment", id); err != nil {
+	if err := payments.ValidateID(Name, "payment", id); err != nil {
 		return nil, err
 	}
 	if err := p.begin(ctx); err != nil {
@@ -406,7 +406,7 @@ func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Paym
 // been refunded yet) or in part. With an IdempotencyKey, a repeated call
 // with the same parameters returns the same refund and never refunds twice.
 func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (*payments.Refund, error) {
-	if err := p.Capabilities().ValidateRefund(ProviderName, params); err != nil {
+	if err := p.Capabilities().ValidateRefund(Name, params); err != nil {
 		return nil, err
 	}
 	if err := p.begin(ctx); err != nil {
@@ -452,7 +452,7 @@ func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (*p
 	}
 	ref := &refund{r: payments.Refund{
 		ID:        "re_" + randomHex(12),
-		Provider:  ProviderName,
+		Provider:  Name,
 		PaymentID: pay.p.ID,
 		Amount:    payments.Money{Amount: amount, Currency: pay.p.Amount.Currency},
 		Reason:    params.Reason,
@@ -481,7 +481,7 @@ func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (*p
 // GetRefund returns a refund by id, or an error wrapping
 // payments.ErrNotFound.
 func (p *Provider) GetRefund(ctx context.Context, id string) (*payments.Refund, error) {
-	if err := payments.ValidateID(ProviderName, "refund", id); err != nil {
+	if err := payments.ValidateID(Name, "refund", id); err != nil {
 		return nil, err
 	}
 	if err := p.begin(ctx); err != nil {
@@ -567,5 +567,5 @@ func randomBytes(n int) []byte {
 func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
 
 func newError(kind error, status int, code, msg string) *payments.Error {
-	return &payments.Error{Kind: kind, Provider: ProviderName, StatusCode: status, Code: code, Message: msg}
+	return &payments.Error{Kind: kind, Provider: Name, StatusCode: status, Code: code, Message: msg}
 }

@@ -36,7 +36,7 @@ func requireKind(t *testing.T, err error, kind error, code string) {
 	require.ErrorIs(t, err, kind)
 	var pe *payments.Error
 	require.ErrorAs(t, err, &pe)
-	require.Equal(t, sandboxpay.ProviderName, pe.Provider)
+	require.Equal(t, sandboxpay.Name, pe.Provider)
 	if code != "" {
 		require.Equal(t, code, pe.Code)
 	}

@@ -38,7 +38,7 @@ func TestConformanceFake(t *testing.T) {
 	paymentstest.Run(t, paymentstest.Harness{
 		NewProvider: func(t *testing.T) payments.Provider {
 			f := newFakeStripe(t)
-			p, err := stripepay.New("sk_test_123", stripepay.WithAPIURL(f.srv.URL), stripepay.WithMaxNetworkRetries(0))
+			p, err := stripepay.New("sk_test_123", stripepay.WithBaseURL(f.srv.URL), stripepay.WithMaxNetworkRetries(0))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestConformanceStripeMock(t *testing.T) {
 	paymentstest.Run(t, paymentstest.Harness{
 		NewProvider: func(t *testing.T) payments.Provider {
 			counter = &countingTransport{next: http.DefaultTransport}
-			p, err := stripepay.New("sk_test_123", stripepay.WithAPIURL(base),
+			p, err := stripepay.New("sk_test_123", stripepay.WithBaseURL(base),
 				stripepay.WithHTTPClient(&http.Client{Transport: counter}), stripepay.WithMaxNetworkRetries(0))
 			if err != nil {
 				t.Fatal(err)

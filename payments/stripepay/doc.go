@@ -26,5 +26,5 @@
 // charge.refunded, refund failures and charge.dispute.created events that
 // a webhooks.Handler verified with Stripe's signing secret.
 //
-// Point the provider at stripe-mock or a proxy with WithAPIURL.
+// Point the provider at stripe-mock or a proxy with WithBaseURL.
 package stripepay

@@ -52,7 +52,7 @@ func (s *stubStripe) requestKeys() []string {
 
 func stubProvider(t *testing.T, url string, retries int) *stripepay.Provider {
 	t.Helper()
-	p, err := stripepay.New("sk_test_123", stripepay.WithAPIURL(url), stripepay.WithMaxNetworkRetries(retries))
+	p, err := stripepay.New("sk_test_123", stripepay.WithBaseURL(url), stripepay.WithMaxNetworkRetries(retries))
 	require.NoError(t, err)
 	return p
 }
@@ -278,7 +278,7 @@ func TestPartialRefundChecksWhatIsLeft(t *testing.T) {
 func TestNewValidation(t *testing.T) {
 	_, err := stripepay.New("")
 	require.ErrorIs(t, err, payments.ErrAuthentication)
-	_, err = stripepay.New("sk_test_123", stripepay.WithAPIURL("localhost:12111"))
+	_, err = stripepay.New("sk_test_123", stripepay.WithBaseURL("localhost:12111"))
 	require.Error(t, err)
 	p, err := stripepay.New("sk_test_123", nil)
 	require.NoError(t, err)
@@ -289,7 +289,7 @@ func TestNewValidation(t *testing.T) {
 
 func TestValidationMakesNoCall(t *testing.T) {
 	stub := newStub(t, 200, nil, `{}`)
-	p, err := stripepay.New("sk_test_123", stripepay.WithAPIURL(stub.srv.URL),
+	p, err := stripepay.New("sk_test_123", stripepay.WithBaseURL(stub.srv.URL),
 		stripepay.WithCurrencyRule(payments.MinimumAmounts(map[payments.Currency]int64{"EUR": 50})))
 	require.NoError(t, err)
 	long := strings.Repeat("k", 256)

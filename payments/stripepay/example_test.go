@@ -13,7 +13,7 @@ import (
 
 func Example() {
 	// A stand-in for api.stripe.com answering one PaymentIntent create, as
-	// Stripe documents it. In production, leave WithAPIURL out.
+	// Stripe documents it. In production, leave WithBaseURL out.
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"id":"pi_3Example","object":"payment_intent","amount":%s,"currency":%q,
@@ -23,7 +23,7 @@ func Example() {
 	}))
 	defer api.Close()
 
-	provider, err := stripepay.New("sk_test_123", stripepay.WithAPIURL(api.URL))
+	provider, err := stripepay.New("sk_test_123", stripepay.WithBaseURL(api.URL))
 	if err != nil {
 		panic(err)
 	}

@@ -62,7 +62,7 @@ func stripeMock(t *testing.T) (*stripepay.Provider, *recordingTransport) {
 	t.Helper()
 	base := testenv.StripeMockURL(t)
 	rt := &recordingTransport{next: http.DefaultTransport}
-	p, err := stripepay.New("sk_test_123", stripepay.WithAPIURL(base),
+	p, err := stripepay.New("sk_test_123", stripepay.WithBaseURL(base),
 		stripepay.WithHTTPClient(&http.Client{Transport: rt}), stripepay.WithMaxNetworkRetries(0))
 	require.NoError(t, err)
 	return p, rt
@@ -184,7 +184,7 @@ func TestStripeMockGetCancelRefund(t *testing.T) {
 func TestStripeMockAuthentication(t *testing.T) {
 	base := testenv.StripeMockURL(t)
 	// stripe-mock accepts only three-part keys such as sk_test_123.
-	p, err := stripepay.New("sk_test_not_a_valid_key", stripepay.WithAPIURL(base), stripepay.WithMaxNetworkRetries(0))
+	p, err := stripepay.New("sk_test_not_a_valid_key", stripepay.WithBaseURL(base), stripepay.WithMaxNetworkRetries(0))
 	require.NoError(t, err)
 	_, err = p.GetPayment(context.Background(), "pi_123")
 	require.ErrorIs(t, err, payments.ErrAuthentication)

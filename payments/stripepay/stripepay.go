@@ -64,10 +64,10 @@ type config struct {
 // Option configures a Provider.
 type Option func(*config)
 
-// WithAPIURL sets the base URL of the Stripe API, for stripe-mock
+// WithBaseURL sets the base URL of the Stripe API, for stripe-mock
 // ("http://127.0.0.1:12111") or a proxy. A trailing "/v1" is accepted. The
 // default is https://api.stripe.com.
-func WithAPIURL(u string) Option { return func(c *config) { c.apiURL = u } }
+func WithBaseURL(u string) Option { return func(c *config) { c.apiURL = u } }
 
 // WithHTTPClient sets the HTTP client requests go through. The default has
 // an 80-second timeout, as stripe-go's own default does.
