@@ -31,6 +31,7 @@ const (
 	minKeyLen       = 32
 	cookieKeyInfo   = "switchboard login state cookie v1"
 	cookieNameBytes = 9 // of SHA-256(state), 12 base64url characters
+	maxUnix         = 1 << 40
 )
 
 // flow is the content of one state cookie.
@@ -81,15 +82,9 @@ func newSealer(key []byte) (*sealer, error) {
 
 // seal encrypts f for the cookie called name.
 func (s *sealer) seal(name string, f *flow) (string, error) {
-	pt := make([]byte, 0, 9+5*4+len(f.Provider)+len(f.State)+len(f.Nonce)+len(f.Verifier)+len(f.ReturnTo))
-	pt = append(pt, cookieVersion)
-	pt = binary.BigEndian.AppendUint64(pt, uint64(f.Expires.Unix()))
-	for _, v := range []string{f.Provider, f.State, f.Nonce, f.Verifier, f.ReturnTo} {
-		if len(v) > maxFieldLen {
-			return "", fmt.Errorf("state cookie field of %d bytes", len(v))
-		}
-		pt = binary.AppendUvarint(pt, uint64(len(v)))
-		pt = append(pt, v...)
+	pt, err := encodeFlow(f)
+	if err != nil {
+		return "", err
 	}
 	ns := s.aead.NonceSize()
 	out := make([]byte, ns, ns+len(pt)+s.aead.Overhead())
@@ -102,6 +97,26 @@ func (s *sealer) seal(name string, f *flow) (string, error) {
 	return v, nil
 }
 
+// encodeFlow writes a cookie's plaintext.
+func encodeFlow(f *flow) ([]byte, error) {
+	fields := [...]string{f.Provider, f.State, f.Nonce, f.Verifier, f.ReturnTo}
+	n := 9
+	for _, v := range fields {
+		n += binary.MaxVarintLen16 + len(v)
+	}
+	pt := make([]byte, 0, n)
+	pt = append(pt, cookieVersion)
+	pt = binary.BigEndian.AppendUint64(pt, uint64(f.Expires.Unix()))
+	for _, v := range fields {
+		if len(v) > maxFieldLen {
+			return nil, fmt.Errorf("state cookie field of %d bytes", len(v))
+		}
+		pt = binary.AppendUvarint(pt, uint64(len(v)))
+		pt = append(pt, v...)
+	}
+	return pt, nil
+}
+
 // open decrypts and parses the value of the cookie called name. Any
 // failure is errCookie: the caller cannot tell a tampered cookie from a
 // truncated one, and need not.
@@ -109,7 +124,7 @@ func (s *sealer) open(name, value string) (*flow, error) {
 	if len(value) > maxCookieValue {
 		return nil, errCookie
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(value)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(value)
 	if err != nil {
 		return nil, errCookie
 	}
@@ -131,14 +146,16 @@ func parseFlow(pt []byte) (*flow, error) {
 		return nil, errCookie
 	}
 	exp := binary.BigEndian.Uint64(pt[1:9])
-	if exp > 1<<40 {
+	if exp > maxUnix {
 		return nil, errCookie
 	}
 	rest := pt[9:]
 	var fields [5]string
 	for i := range fields {
 		n, k := binary.Uvarint(rest)
-		if k <= 0 || n > maxFieldLen || n > uint64(len(rest)-k) {
+		// Only the shortest encoding of a length is accepted, so that a
+		// plaintext has one form.
+		if k <= 0 || n > maxFieldLen || n > uint64(len(rest)-k) || k != uvarintLen(n) {
 			return nil, errCookie
 		}
 		fields[i] = string(rest[k : k+int(n)])
@@ -151,6 +168,11 @@ func parseFlow(pt []byte) (*flow, error) {
 		Provider: fields[0], State: fields[1], Nonce: fields[2], Verifier: fields[3], ReturnTo: fields[4],
 		Expires: time.Unix(int64(exp), 0),
 	}, nil
+}
+
+func uvarintLen(n uint64) int {
+	var b [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(b[:], n)
 }
 
 // cookieSuffix derives the per-sign-in part of the cookie's name from the

@@ -48,10 +48,10 @@ func originOf(u *url.URL) origin {
 
 // returnPolicy decides which return-to URLs are followed after sign-in.
 type returnPolicy struct {
-	self    origin            // the application's own origin (from the public URL)
-	allowed map[origin]bool   // other origins allowed by WithReturnOrigins
-	def     string            // where to go when no return-to was given
-	_       struct{}          // not comparable
+	self    origin          // the application's own origin (from the public URL)
+	allowed map[origin]bool // other origins allowed by WithReturnOrigins
+	def     string          // where to go when no return-to was given
+	_       struct{}        // not comparable
 }
 
 // check returns the URL to redirect to for raw, or an error saying why it

@@ -11,7 +11,8 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	gh := logintest.NewGitHub(t)
+	gh := logintest.NewGitHub()
+	t.Cleanup(gh.Close)
 	logintest.Run(t, logintest.GitHubHarness(gh, func(t *testing.T) login.Provider {
 		p, err := githublogin.New(gh.ClientID, gh.ClientSecret,
 			githublogin.WithOAuthURL(gh.URL), githublogin.WithBaseURL(gh.APIURL))

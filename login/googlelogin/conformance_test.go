@@ -12,7 +12,8 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	iss := logintest.NewIssuer(t)
+	iss := logintest.NewIssuer()
+	t.Cleanup(iss.Close)
 	logintest.Run(t, logintest.IssuerHarness(iss, func(t *testing.T) login.Provider {
 		p, err := googlelogin.New(context.Background(), iss.ClientID, iss.ClientSecret, googlelogin.WithBaseURL(iss.URL))
 		require.NoError(t, err)

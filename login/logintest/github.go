@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"testing"
 )
 
 // GitHub is an in-process stand-in for GitHub's OAuth web flow and the
@@ -44,9 +43,9 @@ type GitHub struct {
 	noEmails bool
 }
 
-// NewGitHub starts a GitHub, closed when the test ends.
-func NewGitHub(t testing.TB, opts ...Option) *GitHub {
-	t.Helper()
+// NewGitHub starts a GitHub. Close it when done, as with
+// httptest.NewServer.
+func NewGitHub(opts ...Option) *GitHub {
 	cfg := newConfig(opts)
 	g := &GitHub{core: newCore(cfg), ClientID: cfg.clientID, ClientSecret: cfg.secret}
 	mux := http.NewServeMux()
@@ -59,11 +58,10 @@ func NewGitHub(t testing.TB, opts ...Option) *GitHub {
 	g.srv = httptest.NewServer(g.count(mux))
 	g.URL = g.srv.URL
 	g.APIURL = g.srv.URL + "/api/v3"
-	t.Cleanup(g.srv.Close)
 	return g
 }
 
-// Close stops the server; NewGitHub also arranges it for the test's end.
+// Close stops the server.
 func (g *GitHub) Close() { g.srv.Close() }
 
 // HideEmails makes /user/emails answer 403 from now on, as GitHub does for

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sync"
-	"testing"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -121,9 +120,9 @@ type Issuer struct {
 	faults []Fault // guarded by core.mu
 }
 
-// NewIssuer starts an Issuer, closed when the test ends.
-func NewIssuer(t testing.TB, opts ...Option) *Issuer {
-	t.Helper()
+// NewIssuer starts an Issuer. Close it when done (defer iss.Close(), or
+// t.Cleanup(iss.Close)), as with httptest.NewServer.
+func NewIssuer(opts ...Option) *Issuer {
 	cfg := newConfig(opts)
 	iss := &Issuer{core: newCore(cfg), ClientID: cfg.clientID, ClientSecret: cfg.secret}
 	mux := http.NewServeMux()
@@ -137,12 +136,11 @@ func NewIssuer(t testing.TB, opts ...Option) *Issuer {
 	mux.HandleFunc("POST /userinfo", iss.userinfo)
 	iss.srv = httptest.NewServer(iss.count(mux))
 	iss.URL = iss.srv.URL
-	t.Cleanup(iss.srv.Close)
 	_ = keys() // generate now rather than inside a timed request
 	return iss
 }
 
-// Close stops the server; NewIssuer also arranges it for the test's end.
+// Close stops the server.
 func (i *Issuer) Close() { i.srv.Close() }
 
 // Client returns an http.Client for the issuer's server.

@@ -12,7 +12,8 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	iss := logintest.NewIssuer(t)
+	iss := logintest.NewIssuer()
+	t.Cleanup(iss.Close)
 	logintest.Run(t, logintest.IssuerHarness(iss, func(t *testing.T) login.Provider {
 		p, err := oidclogin.New(context.Background(), iss.URL, iss.ClientID, iss.ClientSecret)
 		require.NoError(t, err)
