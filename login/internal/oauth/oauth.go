@@ -1,6 +1,3 @@
-// Package oauth holds what the login providers share: the default HTTP
-// client, the PKCE and client-context plumbing of golang.org/x/oauth2, and
-// the mapping of OAuth and HTTP failures onto login's error kinds.
 package oauth
 
 import (
