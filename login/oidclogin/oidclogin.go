@@ -148,6 +148,14 @@ func newProvider(ctx context.Context, issuerURL, clientID, clientSecret string, 
 	return p, nil
 }
 
+// sameIssuer compares an iss value with the issuer, allowing the
+// scheme-less "accounts.google.com" that Google has been known to use for
+// https://accounts.google.com (go-oidc makes the same allowance for ID
+// tokens).
+func (p *Provider) sameIssuer(iss string) bool {
+	return iss == p.issuer || (p.issuer == "https://accounts.google.com" && iss == "accounts.google.com")
+}
+
 // Name implements login.Provider.
 func (p *Provider) Name() string { return p.name }
 
@@ -225,7 +233,7 @@ func (p *Provider) Exchange(ctx context.Context, req *login.AuthRequest, cb *log
 		return nil, e
 	}
 	switch {
-	case cb.Issuer != "" && cb.Issuer != p.issuer:
+	case cb.Issuer != "" && !p.sameIssuer(cb.Issuer):
 		return nil, p.fail(ctx, &login.Error{Kind: login.ErrInvalidState, Provider: p.name, Reason: "authorization response from another issuer"})
 	case cb.Issuer == "" && p.issParam:
 		return nil, p.fail(ctx, &login.Error{Kind: login.ErrInvalidState, Provider: p.name, Reason: "authorization response lacks the iss parameter the issuer sends"})
