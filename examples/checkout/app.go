@@ -52,6 +52,7 @@ type app struct {
 	templates *email.Templates
 	providers map[string]payments.Provider
 	sandbox   *sandboxpay.Provider
+	signin    *signIn // nil when no sign-in provider is configured (login.go)
 	mux       *http.ServeMux
 }
 
@@ -145,6 +146,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		return nil, fmt.Errorf("PAYMENTS_PROVIDER %q is not enabled", cfg.PaymentsProvider)
 	}
 
+	if err := a.setupLogin(ctx, deps.baseURL); err != nil { // sign-in: login.go
+		return nil, err
+	}
 	idem := idempotency.Middleware(a.store,
 		idempotency.WithScope(func(r *http.Request) string { return userFrom(r.Context()) }),
 		idempotency.WithLogger(logger))
@@ -191,7 +195,7 @@ func (a *app) onPaymentEvent(ctx context.Context, e *payments.Event) error {
 		addr := customerEmail(e)
 		ord, created, err := a.orders.create(ctx, Order{
 			Provider: e.Provider, PaymentID: e.PaymentID, Amount: e.Amount.Amount,
-			Currency: string(e.Amount.Currency), Email: addr, Status: "paid", CreatedAt: time.Now(),
+			Currency: string(e.Amount.Currency), Email: addr, User: e.Metadata["user"], Status: "paid", CreatedAt: time.Now(),
 		})
 		if err != nil {
 			return err
@@ -320,7 +324,7 @@ func paymentErrorStatus(err error) (int, string) {
 }
 
 func (a *app) listOrders(w http.ResponseWriter, r *http.Request) {
-	orders, err := a.orders.list(r.Context())
+	orders, err := a.orders.list(r.Context(), userFrom(r.Context()))
 	if err != nil {
 		a.log.Error("list orders", "err", err)
 		problem(w, http.StatusInternalServerError, "cannot list orders", "")
@@ -369,6 +373,9 @@ func userFrom(ctx context.Context) string {
 func (a *app) auth(next http.Handler) http.Handler {
 	want := []byte(a.cfg.DemoToken)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.sessionAuth(w, r, next) { // a signed-in buyer: login.go
+			return
+		}
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || subtle.ConstantTimeCompare([]byte(token), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="checkout"`)

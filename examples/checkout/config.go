@@ -30,6 +30,8 @@ type config struct {
 
 	SMTPURL   string // SMTP_URL, e.g. smtp://127.0.0.1:1025
 	EmailFrom string // EMAIL_FROM
+
+	Login loginConfig // PUBLIC_URL, SESSION_KEY, GOOGLE_*, GITHUB_*, OIDC_*: login.go
 }
 
 // defaultDemoToken is the bearer token accepted when DEMO_TOKEN is unset.
@@ -53,6 +55,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		PaymentsProvider:     strings.ToLower(getenv("PAYMENTS_PROVIDER")),
 		SMTPURL:              getenv("SMTP_URL"),
 		EmailFrom:            getenv("EMAIL_FROM"),
+		Login:                loginConfigFromEnv(getenv),
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"

@@ -22,12 +22,25 @@
 //	PAYMENTS_PROVIDER      which provider create-intent uses: stripe, paystack or sandbox
 //	SMTP_URL               send email through SMTP, e.g. smtp://127.0.0.1:1025
 //	EMAIL_FROM             the sender address
+//	GOOGLE_CLIENT_ID       with GOOGLE_CLIENT_SECRET, Google sign-in at /login/google
+//	GITHUB_CLIENT_ID       with GITHUB_CLIENT_SECRET, GitHub sign-in at /login/github
+//	                       (GITHUB_API_URL and GITHUB_OAUTH_URL point at another host)
+//	OIDC_ISSUER            with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, sign-in at /login/oidc
+//	PUBLIC_URL             where browsers reach the app; callbacks are PUBLIC_URL/login/NAME/callback
+//	                       (default: the listen address)
+//	SESSION_KEY            base64 of 32+ random bytes signing the session cookie (random at each start)
 //
 // Routes:
 //
-//	POST /payments/create-intent          create a payment (Bearer auth, Idempotency-Key honoured)
+//	POST /payments/create-intent          create a payment (Bearer auth or session, Idempotency-Key
+//	                                      honoured; the user's id goes into the payment's metadata)
 //	POST /webhooks/{stripe,paystack,sandbox}  provider webhooks
-//	GET  /orders                          the orders (Bearer auth)
+//	GET  /orders                          the signed-in user's orders (Bearer auth or session)
+//	GET  /login                           sign-in buttons, when a provider is configured
+//	GET  /login/{provider}[/callback]     start and finish a sign-in; a session cookie then
+//	                                      authenticates like the bearer token
+//	GET  /me                              the signed-in buyer as JSON (401 without a session)
+//	POST /logout                          end the session
 //	POST /sandbox/payments/{id}/succeed   make the sandbox succeed a payment and deliver its webhook
 //	POST /sandbox/payments/{id}/fail      make the sandbox fail a payment and deliver its webhook
 //	GET  /healthz                         liveness

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -18,6 +19,7 @@ type Order struct {
 	Amount    int64     `json:"amount"`
 	Currency  string    `json:"currency"`
 	Email     string    `json:"email"`
+	User      string    `json:"user"` // who paid: the payment's "user" metadata
 	Status    string    `json:"status"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -40,8 +42,12 @@ CREATE TABLE IF NOT EXISTS orders (
 	email      TEXT    NOT NULL,
 	status     TEXT    NOT NULL,
 	created_at TEXT    NOT NULL,
+	user_id    TEXT    NOT NULL DEFAULT '',
 	UNIQUE (provider, payment_id)
 )`
+
+// ordersUserColumn adds user_id to a table made before orders had owners.
+const ordersUserColumn = `ALTER TABLE orders ADD COLUMN user_id TEXT NOT NULL DEFAULT ''`
 
 func openOrders(ctx context.Context, path string) (*orderDB, error) {
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)"
@@ -54,6 +60,10 @@ func openOrders(ctx context.Context, path string) (*orderDB, error) {
 		db.Close()
 		return nil, fmt.Errorf("create orders table: %w", err)
 	}
+	if _, err := db.ExecContext(ctx, ordersUserColumn); err != nil && !strings.Contains(err.Error(), "duplicate column") {
+		db.Close()
+		return nil, fmt.Errorf("add orders.user_id: %w", err)
+	}
 	return &orderDB{db: db}, nil
 }
 
@@ -62,10 +72,10 @@ func openOrders(ctx context.Context, path string) (*orderDB, error) {
 func (o *orderDB) create(ctx context.Context, ord Order) (_ Order, created bool, err error) {
 	ord.CreatedAt = ord.CreatedAt.UTC().Truncate(time.Millisecond)
 	res, err := o.db.ExecContext(ctx,
-		`INSERT INTO orders (provider, payment_id, amount, currency, email, status, created_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider, payment_id) DO NOTHING`,
+		`INSERT INTO orders (provider, payment_id, amount, currency, email, status, created_at, user_id)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider, payment_id) DO NOTHING`,
 		ord.Provider, ord.PaymentID, ord.Amount, ord.Currency, ord.Email, ord.Status,
-		ord.CreatedAt.Format(time.RFC3339Nano))
+		ord.CreatedAt.Format(time.RFC3339Nano), ord.User)
 	if err != nil {
 		return Order{}, false, fmt.Errorf("insert order: %w", err)
 	}
@@ -82,7 +92,7 @@ func (o *orderDB) create(ctx context.Context, ord Order) (_ Order, created bool,
 
 func (o *orderDB) byPayment(ctx context.Context, provider, paymentID string) (Order, error) {
 	row := o.db.QueryRowContext(ctx,
-		`SELECT id, provider, payment_id, amount, currency, email, status, created_at
+		`SELECT id, provider, payment_id, amount, currency, email, status, created_at, user_id
 		 FROM orders WHERE provider = ? AND payment_id = ?`, provider, paymentID)
 	ord, err := scanOrder(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -91,10 +101,11 @@ func (o *orderDB) byPayment(ctx context.Context, provider, paymentID string) (Or
 	return ord, err
 }
 
-func (o *orderDB) list(ctx context.Context) ([]Order, error) {
+// list returns the orders of one user.
+func (o *orderDB) list(ctx context.Context, user string) ([]Order, error) {
 	rows, err := o.db.QueryContext(ctx,
-		`SELECT id, provider, payment_id, amount, currency, email, status, created_at
-		 FROM orders ORDER BY id`)
+		`SELECT id, provider, payment_id, amount, currency, email, status, created_at, user_id
+		 FROM orders WHERE user_id = ? ORDER BY id`, user)
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
@@ -115,7 +126,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanOrder(s scanner) (Order, error) {
 	var ord Order
 	var created string
-	if err := s.Scan(&ord.ID, &ord.Provider, &ord.PaymentID, &ord.Amount, &ord.Currency, &ord.Email, &ord.Status, &created); err != nil {
+	if err := s.Scan(&ord.ID, &ord.Provider, &ord.PaymentID, &ord.Amount, &ord.Currency, &ord.Email, &ord.Status, &created, &ord.User); err != nil {
 		return Order{}, err
 	}
 	t, err := time.Parse(time.RFC3339Nano, created)
