@@ -6,6 +6,16 @@ import (
 	"strings"
 )
 
+// Currency is an ISO 4217 currency code in upper case ("USD", "NGN").
+type Currency string
+
+// Money is an amount in a currency's minor unit (cents for USD, kobo for
+// NGN, yen for JPY, fils for KWD).
+type Money struct {
+	Amount   int64
+	Currency Currency
+}
+
 // NewMoney returns amount minor units of currency, upper-casing the code
 // ("usd" becomes "USD"). It does not validate; call Validate.
 func NewMoney(amount int64, currency string) Money {
