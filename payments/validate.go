@@ -23,16 +23,18 @@ type CurrencyRuleFunc func(m Money) error
 func (f CurrencyRuleFunc) CheckAmount(m Money) error { return f(m) }
 
 // AcceptCurrencies returns a rule that accepts only the given currencies
-// (Paystack: NGN, GHS, ZAR, KES, USD).
+// (Paystack: NGN, GHS, ZAR, KES, USD). Codes compare without regard to
+// case.
 func AcceptCurrencies(codes ...Currency) CurrencyRule {
 	set := make(map[Currency]struct{}, len(codes))
 	for _, c := range codes {
-		set[c] = struct{}{}
+		set[c.Normalize()] = struct{}{}
 	}
 	return CurrencyRuleFunc(func(m Money) error {
-		if _, ok := set[m.Currency]; !ok {
+		c := m.Currency.Normalize()
+		if _, ok := set[c]; !ok {
 			return &Error{Kind: ErrUnsupportedCurrency, Code: "currency_not_accepted",
-				Message: "currency " + string(m.Currency) + " is not accepted by this provider"}
+				Message: "currency " + string(c) + " is not accepted by this provider"}
 		}
 		return nil
 	})
@@ -40,11 +42,17 @@ func AcceptCurrencies(codes ...Currency) CurrencyRule {
 
 // MinimumAmounts returns a rule that rejects amounts below a per-currency
 // minimum, in minor units. Currencies absent from the map have no minimum.
+// Codes compare without regard to case.
 func MinimumAmounts(min map[Currency]int64) CurrencyRule {
+	norm := make(map[Currency]int64, len(min))
+	for c, v := range min {
+		norm[c.Normalize()] = v
+	}
 	return CurrencyRuleFunc(func(m Money) error {
-		if v, ok := min[m.Currency]; ok && m.Amount < v {
+		c := m.Currency.Normalize()
+		if v, ok := norm[c]; ok && m.Amount < v {
 			return &Error{Kind: ErrInvalidAmount, Code: "amount_too_small",
-				Message: "amount is below the minimum of " + Money{Amount: v, Currency: m.Currency}.String()}
+				Message: "amount is below the minimum of " + Money{Amount: v, Currency: c}.String()}
 		}
 		return nil
 	})

@@ -208,6 +208,7 @@ func (p *Provider) Capabilities() payments.Capabilities {
 // params.Description has no Paystack field and is not sent. Input is
 // validated before any call: see Capabilities.
 func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (*payments.Payment, error) {
+	params.Amount = params.Amount.Normalize()
 	if err := p.Capabilities().ValidateCreatePayment(Name, params); err != nil {
 		return nil, err
 	}

@@ -118,6 +118,26 @@ func TestCreatePayment(t *testing.T) {
 	require.Equal(t, fakeCreated, got.CreatedAt)
 }
 
+// TestLowerCaseCurrencyIsTheSameRequest: a Money literal with a lower-case
+// code is sent in Paystack's upper-case form, and a retry that spells the
+// code differently is the same request, not an idempotency conflict.
+func TestLowerCaseCurrencyIsTheSameRequest(t *testing.T) {
+	f := newFakePaystack(t)
+	p := newProvider(t, f, testKey)
+	in := baseParams()
+	in.Amount = payments.Money{Amount: 500000, Currency: "ngn"}
+	first, err := p.CreatePayment(context.Background(), in)
+	require.NoError(t, err)
+	require.Equal(t, ngn(500000), first.Amount)
+	body := decodeBody(t, f.recorded()[0].Body)
+	require.Equal(t, "NGN", body["currency"])
+
+	in.Amount.Currency = "NGN"
+	again, err := p.CreatePayment(context.Background(), in)
+	require.NoError(t, err, "the retry differs only in the case of the code")
+	require.Equal(t, first.ID, again.ID)
+}
+
 func TestCreatePaymentReferences(t *testing.T) {
 	ctx := context.Background()
 	t.Run("explicit reference wins", func(t *testing.T) {

@@ -297,6 +297,7 @@ func fingerprint(v any) string {
 // the same parameters returns the same payment; with different parameters
 // it fails with payments.ErrIdempotencyConflict.
 func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (*payments.Payment, error) {
+	params.Amount = params.Amount.Normalize()
 	if err := p.Capabilities().ValidateCreatePayment(Name, params); err != nil {
 		return nil, err
 	}

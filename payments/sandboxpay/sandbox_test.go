@@ -91,7 +91,6 @@ func TestValidation(t *testing.T) {
 		{"zero amount", nil, payments.CreatePaymentParams{Amount: usd(0)}, payments.ErrInvalidAmount},
 		{"negative amount", nil, payments.CreatePaymentParams{Amount: usd(-5)}, payments.ErrInvalidAmount},
 		{"unknown currency", nil, payments.CreatePaymentParams{Amount: payments.Money{Amount: 100, Currency: "XYZ"}}, payments.ErrUnsupportedCurrency},
-		{"lower-case currency", nil, payments.CreatePaymentParams{Amount: payments.Money{Amount: 100, Currency: "usd"}}, payments.ErrUnsupportedCurrency},
 		{"currency not accepted", []sandboxpay.Option{sandboxpay.WithCurrencies("NGN")}, payments.CreatePaymentParams{Amount: usd(100)}, payments.ErrUnsupportedCurrency},
 		{"bad email", nil, payments.CreatePaymentParams{Amount: usd(100), CustomerEmail: "not an email"}, payments.ErrInvalidRequest},
 		{"long key", nil, payments.CreatePaymentParams{Amount: usd(100), IdempotencyKey: string(make([]byte, 300))}, payments.ErrInvalidRequest},
@@ -103,6 +102,15 @@ func TestValidation(t *testing.T) {
 			requireKind(t, err, tt.kind, "")
 		})
 	}
+	t.Run("lower-case currency is the same currency", func(t *testing.T) {
+		p := sandboxpay.New(sandboxpay.WithCurrencies("ngn", "USD"))
+		pay, err := p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: payments.Money{Amount: 100, Currency: "usd"}})
+		require.NoError(t, err)
+		require.Equal(t, usd(100), pay.Amount, "the payment reports the upper-case code")
+		pay, err = p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: payments.Money{Amount: 100, Currency: "NGN"}})
+		require.NoError(t, err)
+		require.Equal(t, payments.Currency("NGN"), pay.Amount.Currency)
+	})
 	t.Run("accepted currency", func(t *testing.T) {
 		p := sandboxpay.New(sandboxpay.WithCurrencies("NGN", "USD"))
 		_, err := p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: payments.Money{Amount: 5000, Currency: "NGN"}})

@@ -33,6 +33,7 @@ var threeDecimal = map[payments.Currency]bool{
 // Stripe API", with amounts a multiple of 100) and MGA (ISO 2; zero-decimal
 // at Stripe).
 func StripeExponent(c payments.Currency) (int, bool) {
+	c = c.Normalize()
 	switch {
 	case zeroDecimal[c]:
 		return 0, true
@@ -48,9 +49,11 @@ func StripeExponent(c payments.Currency) (int, bool) {
 
 // ToStripeAmount converts m (ISO 4217 minor units) to the integer Stripe's
 // API expects, applying Stripe's rules: the zero- and three-decimal lists,
-// three-decimal amounts ending in 0, and the ISK and MGA exceptions. Errors
-// wrap ErrUnsupportedCurrency or ErrInvalidAmount.
+// three-decimal amounts ending in 0, and the ISK and MGA exceptions. The
+// currency may be in any case. Errors wrap ErrUnsupportedCurrency or
+// ErrInvalidAmount.
 func ToStripeAmount(m payments.Money) (int64, error) {
+	m = m.Normalize()
 	if err := m.Validate(); err != nil {
 		var perr *payments.Error
 		if errors.As(err, &perr) {

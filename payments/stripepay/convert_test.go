@@ -29,6 +29,10 @@ func TestToStripeAmount(t *testing.T) {
 		{payments.NewMoney(0, "USD"), 0, payments.ErrInvalidAmount},
 		{payments.NewMoney(100, "XYZ"), 0, payments.ErrUnsupportedCurrency},
 		{payments.NewMoney(1<<62, "ISK"), 0, payments.ErrInvalidAmount},
+		// Literals with a lower-case code follow the same rules.
+		{payments.Money{Amount: 500, Currency: "jpy"}, 500, nil},
+		{payments.Money{Amount: 1255, Currency: "kwd"}, 0, payments.ErrInvalidAmount},
+		{payments.Money{Amount: 500, Currency: "isk"}, 50000, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in.String(), func(t *testing.T) {
@@ -39,13 +43,14 @@ func TestToStripeAmount(t *testing.T) {
 			}
 			require.NoError(t, err)
 			require.Equal(t, tt.want, got)
-			require.Equal(t, tt.in, stripepay.FromStripeAmount(got, string(tt.in.Currency)))
+			require.Equal(t, tt.in.Normalize(), stripepay.FromStripeAmount(got, string(tt.in.Currency)))
 		})
 	}
 }
 
 func TestStripeExponent(t *testing.T) {
-	for c, want := range map[payments.Currency]int{"USD": 2, "JPY": 0, "KRW": 0, "MGA": 0, "UGX": 0, "BHD": 3, "ISK": 2, "HUF": 2} {
+	for c, want := range map[payments.Currency]int{"USD": 2, "JPY": 0, "KRW": 0, "MGA": 0, "UGX": 0, "BHD": 3, "ISK": 2, "HUF": 2,
+		"jpy": 0, "kwd": 3, "isk": 2, "usd": 2} {
 		got, ok := stripepay.StripeExponent(c)
 		require.True(t, ok, c)
 		require.Equal(t, want, got, c)

@@ -173,6 +173,7 @@ func (p *Provider) Capabilities() payments.Capabilities { return p.caps }
 // payment method the server does not have, so ReturnURL is not sent here:
 // pass it to stripe.confirmPayment in the browser.
 func (p *Provider) CreatePayment(ctx context.Context, in payments.CreatePaymentParams) (*payments.Payment, error) {
+	in.Amount = in.Amount.Normalize()
 	if err := p.caps.ValidateCreatePayment(Name, in); err != nil {
 		return nil, err
 	}
