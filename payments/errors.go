@@ -18,7 +18,23 @@ var (
 	ErrInvalidAmount       = errors.New("payments: invalid amount")
 	ErrNotFound            = errors.New("payments: not found")
 	ErrNotSupported        = errors.New("payments: not supported by this provider")
+
+	// ErrInvalidConfig is wrapped by every error a provider's constructor
+	// returns: a missing or malformed secret key, a bad URL, an option
+	// value out of range. The error names the provider and the argument or
+	// option at fault, never a secret's value.
+	ErrInvalidConfig = errors.New("payments: invalid configuration")
 )
+
+// ConfigError returns the error a provider's constructor gives for a
+// configuration problem: an *Error of kind ErrInvalidConfig whose message
+// names what is at fault (an argument such as "secret key" or an option
+// such as "WithBaseURL") and the problem. problem must never hold a
+// secret; provider packages use it so that every provider reports
+// configuration errors alike.
+func ConfigError(provider, what, problem string) error {
+	return &Error{Kind: ErrInvalidConfig, Provider: provider, Message: what + ": " + problem}
+}
 
 // Error is a failure reported by a provider. Kind is one of the sentinel
 // errors above, so errors.Is(err, payments.ErrCardDeclined) works.
@@ -89,7 +105,7 @@ func KindOf(err error) error {
 var kinds = []error{
 	ErrCardDeclined, ErrInvalidRequest, ErrAuthentication, ErrRateLimited,
 	ErrProviderUnavailable, ErrIdempotencyConflict, ErrUnsupportedCurrency,
-	ErrInvalidAmount, ErrNotFound, ErrNotSupported,
+	ErrInvalidAmount, ErrNotFound, ErrNotSupported, ErrInvalidConfig,
 }
 
 // IsRetryable reports whether retrying the same call later, with the same

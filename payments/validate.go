@@ -2,8 +2,10 @@ package payments
 
 import (
 	"net/mail"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // CurrencyRule decides whether a provider accepts an amount. Each provider
@@ -164,6 +166,56 @@ func ValidateID(provider, what, id string) error {
 			return &Error{Kind: ErrInvalidRequest, Provider: provider, Code: what + "_id_invalid",
 				Message: what + " id holds characters that are not allowed"}
 		}
+	}
+	return nil
+}
+
+// ValidateSecret checks a secret given to a provider's constructor (an API
+// secret key, a webhook signing secret). It fails, with an error from
+// ConfigError naming provider and what but never the secret, when secret
+// is empty, only whitespace, padded with whitespace, or holds whitespace
+// or control characters anywhere: such a value is a copy-and-paste
+// mistake, and sending it would fail every call or, in a header, split it.
+// prefixes, when given, are the forms the provider issues ("sk_", "rk_");
+// a secret that starts with none of them is malformed too.
+func ValidateSecret(provider, what, secret string, prefixes ...string) error {
+	if strings.TrimSpace(secret) == "" {
+		return ConfigError(provider, what, "is required")
+	}
+	for _, r := range secret {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			if strings.TrimSpace(secret) != secret {
+				return ConfigError(provider, what, "is padded with whitespace")
+			}
+			return ConfigError(provider, what, "holds whitespace or control characters")
+		}
+	}
+	if len(prefixes) == 0 {
+		return nil
+	}
+	for _, p := range prefixes {
+		if strings.HasPrefix(secret, p) {
+			return nil
+		}
+	}
+	return ConfigError(provider, what, "must start with "+strings.Join(prefixes, " or "))
+}
+
+// ValidateURL checks a URL given to a provider's constructor (an API base
+// URL, a webhook target): it must be an absolute http or https URL with a
+// host and without credentials in its user part. The error, from
+// ConfigError, names provider and what but never repeats the URL, which
+// may hold a token.
+func ValidateURL(provider, what, raw string) error {
+	if raw == "" {
+		return ConfigError(provider, what, "URL is empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+		return ConfigError(provider, what, "must be an absolute http or https URL")
+	}
+	if u.User != nil {
+		return ConfigError(provider, what, "URL must not hold credentials")
 	}
 	return nil
 }

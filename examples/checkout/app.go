@@ -128,7 +128,10 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		if cfg.SandboxWebhookSecret != "" {
 			opts = append(opts, sandboxpay.WithWebhookSecret(cfg.SandboxWebhookSecret))
 		}
-		p := sandboxpay.New(opts...)
+		p, err := sandboxpay.New(opts...)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
 		v, err := p.Verifier()
 		if err != nil {
 			return nil, fmt.Errorf("SANDBOX_WEBHOOK_SECRET: %w", err)

@@ -5,11 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,9 +34,6 @@ const DefaultBaseURL = "https://api.paystack.co"
 // Payment.Metadata.
 const RequestHashMetadataKey = "switchboard_request_hash"
 
-// ErrMissingSecretKey is returned by New without a secret key.
-var ErrMissingSecretKey = errors.New("paystackpay: secret key is required")
-
 // acceptedCurrencies are the currencies Paystack's API takes
 // (TransactionInitialize.currency: GHS, KES, NGN, ZAR, USD). All have two
 // decimal places: kobo, pesewas and cents.
@@ -50,8 +47,9 @@ const rawStatusNew = "abandoned"
 // providers do; keys are hashed into references, so any length would work.
 const maxIdempotencyKeyLength = 255
 
-// Option configures a Provider.
-type Option func(*config)
+// Option configures a Provider. An option given a value it cannot use
+// makes New fail with an error wrapping payments.ErrInvalidConfig.
+type Option func(*config) error
 
 type config struct {
 	baseURL    string
@@ -61,18 +59,28 @@ type config struct {
 }
 
 // WithBaseURL sets the API address (default DefaultBaseURL), for test
-// servers and proxies.
+// servers and proxies. It must be an absolute http or https URL without
+// credentials.
 func WithBaseURL(u string) Option {
-	return func(c *config) { c.baseURL = strings.TrimRight(u, "/") }
+	return func(c *config) error {
+		if err := payments.ValidateURL(Name, "WithBaseURL", u); err != nil {
+			return err
+		}
+		c.baseURL = strings.TrimRight(u, "/")
+		return nil
+	}
 }
 
 // WithHTTPClient sets the *http.Client the httpclient.Client sends
-// requests through (for example an httptest server's client).
+// requests through (for example an httptest server's client). A nil
+// client is a configuration error.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *config) {
-		if hc != nil {
-			c.clientOpts = append(c.clientOpts, httpclient.WithHTTPClient(hc))
+	return func(c *config) error {
+		if hc == nil {
+			return payments.ConfigError(Name, "WithHTTPClient", "client is nil")
 		}
+		c.clientOpts = append(c.clientOpts, httpclient.WithHTTPClient(hc))
+		return nil
 	}
 }
 
@@ -82,26 +90,39 @@ func WithHTTPClient(hc *http.Client) Option {
 // idempotency keys stay off, because Paystack has no idempotency header and
 // a generated key would make POST /refund retryable (see Provider).
 func WithHTTPOptions(opts ...httpclient.Option) Option {
-	return func(c *config) { c.clientOpts = append(c.clientOpts, opts...) }
+	return func(c *config) error {
+		for i, o := range opts {
+			if o == nil {
+				return payments.ConfigError(Name, "WithHTTPOptions", "option "+strconv.Itoa(i+1)+" is nil")
+			}
+		}
+		c.clientOpts = append(c.clientOpts, opts...)
+		return nil
+	}
 }
 
-// WithLogger sets the logger for the provider and its HTTP client. The
-// secret key is never logged.
+// WithLogger sets the logger for the provider and its HTTP client. Without
+// it the provider logs nothing. The secret key is never logged. A nil
+// logger is a configuration error.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) {
-		if l != nil {
-			c.logger = l
+	return func(c *config) error {
+		if l == nil {
+			return payments.ConfigError(Name, "WithLogger", "logger is nil")
 		}
+		c.logger = l
+		return nil
 	}
 }
 
 // WithClock sets the clock used for CreatedAt of newly initialized
-// transactions.
+// transactions. A nil clock is a configuration error.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) {
-		if now != nil {
-			c.now = now
+	return func(c *config) error {
+		if now == nil {
+			return payments.ConfigError(Name, "WithClock", "clock is nil")
 		}
+		c.now = now
+		return nil
 	}
 }
 
@@ -142,22 +163,25 @@ var (
 )
 
 // New returns a Paystack provider that authenticates with secretKey
-// (sk_test_... or sk_live_...).
+// (sk_test_... or sk_live_...). It makes no network call.
+//
+// New fails with an error wrapping payments.ErrInvalidConfig, naming the
+// argument or option at fault but never the key, when the key is missing
+// or malformed (empty, padded with or holding whitespace, or not an sk_
+// key: the public pk_ key cannot make these calls), when an option is
+// nil, or when an option's value is invalid.
 func New(secretKey string, opts ...Option) (*Provider, error) {
-	if strings.TrimSpace(secretKey) == "" {
-		return nil, ErrMissingSecretKey
-	}
-	if strings.ContainsAny(secretKey, " \t\r\n") {
-		return nil, errors.New("paystackpay: secret key holds whitespace")
+	if err := payments.ValidateSecret(Name, "secret key", secretKey, "sk_"); err != nil {
+		return nil, err
 	}
 	cfg := config{baseURL: DefaultBaseURL, now: time.Now}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	for i, o := range opts {
+		if o == nil {
+			return nil, payments.ConfigError(Name, "option "+strconv.Itoa(i+1), "is nil")
 		}
-	}
-	if _, err := url.Parse(cfg.baseURL); err != nil || cfg.baseURL == "" {
-		return nil, errors.New("paystackpay: invalid base URL")
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
 	}
 	hopts := []httpclient.Option{
 		httpclient.WithBaseURL(cfg.baseURL),

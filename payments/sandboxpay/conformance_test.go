@@ -27,7 +27,7 @@ func TestConformance(t *testing.T) {
 			sb := func(p payments.Provider) *sandboxpay.Provider { return p.(*sandboxpay.Provider) }
 			paymentstest.Run(t, paymentstest.Harness{
 				NewProvider: func(t *testing.T) payments.Provider {
-					current = sandboxpay.New(mode.opts...)
+					current = newSandbox(t, mode.opts...)
 					return current
 				},
 				Amount:              mode.amount,

@@ -18,7 +18,7 @@ import (
 func TestControlHandler(t *testing.T) {
 	ctx := context.Background()
 	rec := &recorder{fail: []int{500}}
-	p := sandboxpay.New(sandboxpay.WithPendingRefunds(), sandboxpay.WithWebhookHandler(rec),
+	p := newSandboxTo(t, rec, sandboxpay.WithPendingRefunds(),
 		sandboxpay.WithDeliveryRetries(0, 0))
 	h := http.StripPrefix("/sandbox", p.ControlHandler())
 	post := func(path string, form url.Values) (int, map[string]any) {

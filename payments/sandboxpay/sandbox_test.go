@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,22 @@ import (
 var fixedNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 func fixedClock() time.Time { return fixedNow }
+
+// newSandbox returns a sandbox, failing the test when New does.
+func newSandbox(t testing.TB, opts ...sandboxpay.Option) *sandboxpay.Provider {
+	t.Helper()
+	p, err := sandboxpay.New(opts...)
+	require.NoError(t, err)
+	return p
+}
+
+// newSandboxTo returns a sandbox that delivers its webhooks to h.
+func newSandboxTo(t testing.TB, h http.Handler, opts ...sandboxpay.Option) *sandboxpay.Provider {
+	t.Helper()
+	p := newSandbox(t, opts...)
+	p.SetWebhookHandler(h)
+	return p
+}
 
 func usd(amount int64) payments.Money { return payments.Money{Amount: amount, Currency: "USD"} }
 
@@ -45,7 +62,7 @@ func requireKind(t *testing.T, err error, kind error, code string) {
 func TestCreatePayment(t *testing.T) {
 	ctx := context.Background()
 	t.Run("requires action by default", func(t *testing.T) {
-		p := sandboxpay.New(sandboxpay.WithClock(fixedClock))
+		p := newSandbox(t, sandboxpay.WithClock(fixedClock))
 		pay := create(t, p, 2999)
 		require.Equal(t, payments.StatusRequiresAction, pay.Status)
 		require.Equal(t, "requires_action", pay.RawStatus)
@@ -63,13 +80,13 @@ func TestCreatePayment(t *testing.T) {
 		require.Equal(t, pay, got)
 	})
 	t.Run("pending with WithPendingPayments", func(t *testing.T) {
-		p := sandboxpay.New(sandboxpay.WithPendingPayments())
+		p := newSandbox(t, sandboxpay.WithPendingPayments())
 		pay := create(t, p, 100)
 		require.Equal(t, payments.StatusPending, pay.Status)
 		require.Nil(t, pay.NextAction)
 	})
 	t.Run("returned values are copies", func(t *testing.T) {
-		p := sandboxpay.New()
+		p := newSandbox(t)
 		pay := create(t, p, 100)
 		pay.Metadata["order"] = "changed"
 		pay.NextAction.ClientSecret = "changed"
@@ -97,13 +114,13 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := sandboxpay.New(tt.opts...)
+			p := newSandbox(t, tt.opts...)
 			_, err := p.CreatePayment(ctx, tt.params)
 			requireKind(t, err, tt.kind, "")
 		})
 	}
 	t.Run("lower-case currency is the same currency", func(t *testing.T) {
-		p := sandboxpay.New(sandboxpay.WithCurrencies("ngn", "USD"))
+		p := newSandbox(t, sandboxpay.WithCurrencies("ngn", "USD"))
 		pay, err := p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: payments.Money{Amount: 100, Currency: "usd"}})
 		require.NoError(t, err)
 		require.Equal(t, usd(100), pay.Amount, "the payment reports the upper-case code")
@@ -112,12 +129,12 @@ func TestValidation(t *testing.T) {
 		require.Equal(t, payments.Currency("NGN"), pay.Amount.Currency)
 	})
 	t.Run("accepted currency", func(t *testing.T) {
-		p := sandboxpay.New(sandboxpay.WithCurrencies("NGN", "USD"))
+		p := newSandbox(t, sandboxpay.WithCurrencies("NGN", "USD"))
 		_, err := p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: payments.Money{Amount: 5000, Currency: "NGN"}})
 		require.NoError(t, err)
 	})
 	t.Run("not found", func(t *testing.T) {
-		p := sandboxpay.New()
+		p := newSandbox(t)
 		_, err := p.GetPayment(ctx, "pay_missing")
 		requireKind(t, err, payments.ErrNotFound, "resource_missing")
 		_, err = p.GetRefund(ctx, "re_missing")
@@ -201,7 +218,7 @@ func TestStateMachine(t *testing.T) {
 			if tt.pending {
 				opts = append(opts, sandboxpay.WithPendingPayments())
 			}
-			p := sandboxpay.New(opts...)
+			p := newSandbox(t, opts...)
 			pay := create(t, p, 1000)
 			for _, s := range tt.setup {
 				require.NoError(t, s(ctx, p, pay.ID))
@@ -222,7 +239,7 @@ func TestStateMachine(t *testing.T) {
 
 func TestTransitionDetails(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New(sandboxpay.WithPendingPayments())
+	p := newSandbox(t, sandboxpay.WithPendingPayments())
 	pay := create(t, p, 1000)
 
 	got, err := p.RequireAction(ctx, pay.ID)
@@ -239,7 +256,7 @@ func TestTransitionDetails(t *testing.T) {
 
 func TestRefunds(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New(sandboxpay.WithClock(fixedClock))
+	p := newSandbox(t, sandboxpay.WithClock(fixedClock))
 	pay := create(t, p, 1000)
 	_, err := p.Succeed(ctx, pay.ID)
 	require.NoError(t, err)
@@ -273,7 +290,7 @@ func TestRefunds(t *testing.T) {
 
 func TestPendingRefunds(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New(sandboxpay.WithPendingRefunds())
+	p := newSandbox(t, sandboxpay.WithPendingRefunds())
 	pay := create(t, p, 1000)
 	_, err := p.Succeed(ctx, pay.ID)
 	require.NoError(t, err)
@@ -309,7 +326,7 @@ func TestPendingRefunds(t *testing.T) {
 
 func TestIdempotency(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New()
+	p := newSandbox(t)
 	params := payments.CreatePaymentParams{Amount: usd(500), CustomerEmail: "ada@example.com", IdempotencyKey: "order-7"}
 	a, err := p.CreatePayment(ctx, params)
 	require.NoError(t, err)
@@ -347,7 +364,7 @@ func TestIdempotency(t *testing.T) {
 
 func TestFailNext(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New()
+	p := newSandbox(t)
 	declined := &payments.Error{Kind: payments.ErrCardDeclined, Provider: "sandbox", Code: "card_declined"}
 	p.FailNext(declined)
 	p.FailNext(payments.ErrRateLimited)
@@ -370,7 +387,7 @@ func TestFailNext(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New()
+	p := newSandbox(t)
 	const workers = 16
 
 	// The same idempotency key from many goroutines makes one payment.

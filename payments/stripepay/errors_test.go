@@ -3,6 +3,7 @@ package stripepay_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -275,16 +276,58 @@ func TestPartialRefundChecksWhatIsLeft(t *testing.T) {
 	require.Len(t, stub.requestKeys(), 4, "an amount above the payment is refused after the read")
 }
 
-func TestNewValidation(t *testing.T) {
-	_, err := stripepay.New("")
-	require.ErrorIs(t, err, payments.ErrAuthentication)
-	_, err = stripepay.New("sk_test_123", stripepay.WithBaseURL("localhost:12111"))
-	require.Error(t, err)
-	p, err := stripepay.New("sk_test_123", nil)
-	require.NoError(t, err)
-	require.Equal(t, "stripe", p.Name())
-	require.True(t, p.Capabilities().Cancel)
-	require.True(t, p.Capabilities().PartialRefund)
+// TestNewRejectsInvalidConfig: every invalid argument or option value is
+// an error from New wrapping payments.ErrInvalidConfig that names the
+// provider and what is at fault, never the key, and New never panics.
+func TestNewRejectsInvalidConfig(t *testing.T) {
+	const key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
+	tests := []struct {
+		name string
+		key  string
+		opts []stripepay.Option
+		what string
+	}{
+		{"empty key", "", nil, "secret key: is required"},
+		{"blank key", "   ", nil, "secret key: is required"},
+		{"key with trailing newline", key + "\n", nil, "secret key: is padded with whitespace"},
+		{"key with leading space", " " + key, nil, "secret key: is padded with whitespace"},
+		{"key with inner newline", "sk_test_4eC39\nX-Injected: 1", nil, "secret key: holds whitespace or control characters"},
+		{"publishable key", "pk_test_TYooMQauvdEDq54NiTphI7jx", nil, "secret key: must start with sk_ or rk_"},
+		{"webhook secret as key", "whsec_4eC39HqLyjWDarjtT1zdp7dc", nil, "secret key: must start with sk_ or rk_"},
+		{"base URL without scheme", key, []stripepay.Option{stripepay.WithBaseURL("localhost:12111")}, "WithBaseURL: must be an absolute http or https URL"},
+		{"base URL with credentials", key, []stripepay.Option{stripepay.WithBaseURL("https://user:pass@proxy.example.com")}, "WithBaseURL: URL must not hold credentials"},
+		{"empty base URL", key, []stripepay.Option{stripepay.WithBaseURL("")}, "WithBaseURL: URL is empty"},
+		{"nil HTTP client", key, []stripepay.Option{stripepay.WithHTTPClient(nil)}, "WithHTTPClient: client is nil"},
+		{"negative retries", key, []stripepay.Option{stripepay.WithMaxNetworkRetries(-1)}, "WithMaxNetworkRetries: retry count is negative"},
+		{"nil logger", key, []stripepay.Option{stripepay.WithLogger(nil)}, "WithLogger: logger is nil"},
+		{"nil currency rule", key, []stripepay.Option{stripepay.WithCurrencyRule(nil)}, "WithCurrencyRule: rule is nil"},
+		{"nil option", key, []stripepay.Option{stripepay.WithMaxNetworkRetries(0), nil}, "option 2: is nil"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := stripepay.New(tt.key, tt.opts...)
+			require.Nil(t, p)
+			require.ErrorIs(t, err, payments.ErrInvalidConfig)
+			var perr *payments.Error
+			require.ErrorAs(t, err, &perr)
+			require.Equal(t, stripepay.Name, perr.Provider)
+			require.Contains(t, err.Error(), "stripe: payments: invalid configuration: "+tt.what)
+			require.NotContains(t, err.Error(), "4eC39HqLyjWDarjtT1zdp7dc", "the key never appears in the error")
+			require.NotContains(t, err.Error(), "TYooMQauvdEDq54NiTphI7jx")
+			require.NotContains(t, err.Error(), "pass")
+		})
+	}
+}
+
+func TestNew(t *testing.T) {
+	for _, key := range []string{"sk_test_123", "sk_live_abc", "rk_test_restricted"} {
+		p, err := stripepay.New(key, stripepay.WithBaseURL("http://127.0.0.1:12111/v1"), stripepay.WithMaxNetworkRetries(0),
+			stripepay.WithHTTPClient(&http.Client{}), stripepay.WithLogger(slog.New(slog.DiscardHandler)))
+		require.NoError(t, err, key)
+		require.Equal(t, "stripe", p.Name())
+		require.True(t, p.Capabilities().Cancel)
+		require.True(t, p.Capabilities().PartialRefund)
+	}
 }
 
 func TestValidationMakesNoCall(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,62 +61,108 @@ type config struct {
 	rules      []payments.CurrencyRule
 }
 
-// Option configures a Provider.
-type Option func(*config)
+// Option configures a Provider. An option given a value it cannot use
+// makes New fail with an error wrapping payments.ErrInvalidConfig.
+type Option func(*config) error
 
 // WithBaseURL sets the base URL of the Stripe API, for stripe-mock
 // ("http://127.0.0.1:12111") or a proxy. A trailing "/v1" is accepted. The
-// default is https://api.stripe.com.
-func WithBaseURL(u string) Option { return func(c *config) { c.apiURL = u } }
+// default is https://api.stripe.com. It must be an absolute http or https
+// URL without credentials.
+func WithBaseURL(u string) Option {
+	return func(c *config) error {
+		if err := payments.ValidateURL(Name, "WithBaseURL", u); err != nil {
+			return err
+		}
+		c.apiURL = u
+		return nil
+	}
+}
 
 // WithHTTPClient sets the HTTP client requests go through. The default has
-// an 80-second timeout, as stripe-go's own default does.
-func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+// an 80-second timeout, as stripe-go's own default does. A nil client is a
+// configuration error.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return payments.ConfigError(Name, "WithHTTPClient", "client is nil")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
 
 // WithMaxNetworkRetries sets how many times stripe-go retries a request
-// (default DefaultMaxNetworkRetries; zero disables retries). stripe-go
-// retries connection errors, 409 Conflict, 429 only for lock_timeout, 503,
-// other 5xx answers to GET requests, and whatever Stripe marks with
-// Stripe-Should-Retry: true, with exponential backoff from 0.5 s up to 5 s.
-// Every retry carries the same Idempotency-Key (the caller's, or one
-// stripe-go generates for the call), so a retried create or refund never
-// acts twice.
+// (default DefaultMaxNetworkRetries; zero disables retries; a negative
+// count is a configuration error). stripe-go retries connection errors,
+// 409 Conflict, 429 only for lock_timeout, 503, other 5xx answers to GET
+// requests, and whatever Stripe marks with Stripe-Should-Retry: true, with
+// exponential backoff from 0.5 s up to 5 s. Every retry carries the same
+// Idempotency-Key (the caller's, or one stripe-go generates for the call),
+// so a retried create or refund never acts twice.
 func WithMaxNetworkRetries(n int) Option {
-	return func(c *config) {
+	return func(c *config) error {
 		if n < 0 {
-			n = 0
+			return payments.ConfigError(Name, "WithMaxNetworkRetries", "retry count is negative")
 		}
 		c.retries = int64(n)
+		return nil
 	}
 }
 
 // WithLogger sends stripe-go's request log to l: its informational lines
 // at debug level, warnings (retries) at warn and errors at error level.
-// stripe-go redacts secrets from what it logs. The default logs nothing,
-// since every failure is also returned as an error.
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+// stripe-go redacts secrets from what it logs. Without it the provider
+// logs nothing, since every failure is also returned as an error. A nil
+// logger is a configuration error.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return payments.ConfigError(Name, "WithLogger", "logger is nil")
+		}
+		c.logger = l
+		return nil
+	}
+}
 
 // WithCurrencyRule adds a rule amounts must pass, on top of Stripe's
-// zero- and three-decimal rules; for example the minimum charge amounts
-// for the account's settlement currency:
+// zero- and three-decimal rules and its maximum amounts; for example the
+// minimum charge amounts for the account's settlement currency:
 //
 //	stripepay.WithCurrencyRule(payments.MinimumAmounts(map[payments.Currency]int64{"USD": 50}))
+//
+// A nil rule is a configuration error.
 func WithCurrencyRule(r payments.CurrencyRule) Option {
-	return func(c *config) { c.rules = append(c.rules, r) }
+	return func(c *config) error {
+		if r == nil {
+			return payments.ConfigError(Name, "WithCurrencyRule", "rule is nil")
+		}
+		c.rules = append(c.rules, r)
+		return nil
+	}
 }
 
 // New returns a Provider that authenticates with secretKey (sk_live_...,
 // sk_test_... or a restricted rk_ key). The key is only ever sent as the
 // Authorization header and never appears in errors or logs.
+//
+// New makes no network call. It fails with an error wrapping
+// payments.ErrInvalidConfig, naming the argument or option at fault, when
+// the key is missing or malformed (empty, padded with or holding
+// whitespace, or not an sk_ or rk_ key: a publishable pk_ key cannot make
+// these calls), when an option is nil, or when an option's value is
+// invalid.
 func New(secretKey string, opts ...Option) (*Provider, error) {
-	if strings.TrimSpace(secretKey) == "" {
-		return nil, &payments.Error{Kind: payments.ErrAuthentication, Provider: Name,
-			Code: "missing_api_key", Message: "a secret key is required"}
+	if err := payments.ValidateSecret(Name, "secret key", secretKey, "sk_", "rk_"); err != nil {
+		return nil, err
 	}
 	cfg := config{retries: DefaultMaxNetworkRetries}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	for i, o := range opts {
+		if o == nil {
+			return nil, payments.ConfigError(Name, "option "+strconv.Itoa(i+1), "is nil")
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
 		}
 	}
 	bc := &stripe.BackendConfig{
@@ -127,10 +173,6 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 		bc.LeveledLogger = slogLogger{cfg.logger}
 	}
 	if cfg.apiURL != "" {
-		u, err := url.Parse(cfg.apiURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("stripepay: API URL must be an absolute http or https URL")
-		}
 		bc.URL = stripe.String(cfg.apiURL)
 	}
 	hc := cfg.httpClient
