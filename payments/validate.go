@@ -60,20 +60,90 @@ func MinimumAmounts(min map[Currency]int64) CurrencyRule {
 	})
 }
 
+// AmountLimiter is implemented by CurrencyRules that bound amounts from
+// above, so that an application can read a provider's limit (to show it,
+// or to refuse an order before asking) through Capabilities.MaxAmount.
+// The rules of MaximumAmounts and AllRules implement it, and so do the
+// providers' own rules.
+type AmountLimiter interface {
+	// MaxAmount returns the largest amount the rule accepts in currency c
+	// (in any case), and false when it sets no maximum for c.
+	MaxAmount(c Currency) (Money, bool)
+}
+
+// maxRule is the rule MaximumAmounts returns.
+type maxRule map[Currency]int64
+
+// MaximumAmounts returns a rule that rejects amounts above a per-currency
+// maximum, in minor units, with an error wrapping ErrInvalidAmount whose
+// Code is "amount_too_large" and whose message names the limit ("amount is
+// above the maximum of 999999.99 USD"). Currencies absent from the map
+// have no maximum. Codes compare without regard to case. The rule
+// implements AmountLimiter.
+func MaximumAmounts(max map[Currency]int64) CurrencyRule {
+	norm := make(maxRule, len(max))
+	for c, v := range max {
+		norm[c.Normalize()] = v
+	}
+	return norm
+}
+
+// CheckAmount rejects m when it is above its currency's maximum.
+func (r maxRule) CheckAmount(m Money) error {
+	if limit, ok := r.MaxAmount(m.Currency); ok && m.Amount > limit.Amount {
+		return &Error{Kind: ErrInvalidAmount, Code: "amount_too_large",
+			Message: "amount is above the maximum of " + limit.String()}
+	}
+	return nil
+}
+
+// MaxAmount returns the maximum for c.
+func (r maxRule) MaxAmount(c Currency) (Money, bool) {
+	c = c.Normalize()
+	v, ok := r[c]
+	return Money{Amount: v, Currency: c}, ok
+}
+
+// allRules is the rule AllRules returns.
+type allRules []CurrencyRule
+
 // AllRules returns a rule that passes when every non-nil rule passes, and
-// otherwise returns the first failure.
+// otherwise returns the first failure. It implements AmountLimiter: the
+// maximum for a currency is the lowest of its rules' maximums.
 func AllRules(rules ...CurrencyRule) CurrencyRule {
-	return CurrencyRuleFunc(func(m Money) error {
-		for _, r := range rules {
-			if r == nil {
-				continue
-			}
-			if err := r.CheckAmount(m); err != nil {
-				return err
-			}
+	out := make(allRules, 0, len(rules))
+	for _, r := range rules {
+		if r != nil {
+			out = append(out, r)
 		}
-		return nil
-	})
+	}
+	return out
+}
+
+// CheckAmount applies every rule in order and returns the first failure.
+func (rs allRules) CheckAmount(m Money) error {
+	for _, r := range rs {
+		if err := r.CheckAmount(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MaxAmount returns the lowest maximum the rules set for c.
+func (rs allRules) MaxAmount(c Currency) (Money, bool) {
+	var best Money
+	found := false
+	for _, r := range rs {
+		l, ok := r.(AmountLimiter)
+		if !ok {
+			continue
+		}
+		if m, ok := l.MaxAmount(c); ok && (!found || m.Amount < best.Amount) {
+			best, found = m, true
+		}
+	}
+	return best, found
 }
 
 // Capabilities declares what a provider accepts and can do. Providers
@@ -94,6 +164,21 @@ type Capabilities struct {
 	// MaxIdempotencyKeyLength is the longest idempotency key the provider
 	// takes; zero means no limit.
 	MaxIdempotencyKeyLength int
+	// NextActionOnGet means GetPayment reports the NextAction of a payment
+	// in StatusRequiresAction, as CreatePayment does (Stripe, the
+	// sandbox). Without it only CreatePayment's answer carries the next
+	// action (Paystack, whose verify answer holds no authorization URL):
+	// keep it from there.
+	NextActionOnGet bool
+}
+
+// MaxAmount returns the largest amount the provider takes in currency c,
+// and false when its rules set no maximum for c (see AmountLimiter).
+func (c Capabilities) MaxAmount(cur Currency) (Money, bool) {
+	if l, ok := c.Currencies.(AmountLimiter); ok {
+		return l.MaxAmount(cur)
+	}
+	return Money{}, false
 }
 
 // CapabilityReporter is implemented by providers that declare their

@@ -181,3 +181,47 @@ func TestConfigError(t *testing.T) {
 	require.ErrorIs(t, err, payments.ErrInvalidConfig)
 	require.False(t, payments.IsRetryable(err))
 }
+
+func TestMaximumAmounts(t *testing.T) {
+	rule := payments.MaximumAmounts(map[payments.Currency]int64{"usd": 99_999_999, "JPY": 9_999_999})
+	require.NoError(t, rule.CheckAmount(payments.NewMoney(99_999_999, "USD")), "the limit itself is accepted")
+	require.NoError(t, rule.CheckAmount(payments.NewMoney(1<<60, "EUR")), "no maximum for other currencies")
+	err := rule.CheckAmount(payments.Money{Amount: 100_000_000, Currency: "usd"})
+	require.ErrorIs(t, err, payments.ErrInvalidAmount)
+	var perr *payments.Error
+	require.ErrorAs(t, err, &perr)
+	require.Equal(t, "amount_too_large", perr.Code)
+	require.Equal(t, "amount is above the maximum of 999999.99 USD", perr.Message)
+
+	l, ok := rule.(payments.AmountLimiter)
+	require.True(t, ok)
+	m, ok := l.MaxAmount("jpy")
+	require.True(t, ok)
+	require.Equal(t, payments.NewMoney(9_999_999, "JPY"), m)
+	_, ok = l.MaxAmount("EUR")
+	require.False(t, ok)
+
+	// AllRules reports the lowest maximum of its rules, and applies them in order.
+	all := payments.AllRules(nil, payments.AcceptCurrencies("USD", "JPY"), rule,
+		payments.MaximumAmounts(map[payments.Currency]int64{"USD": 500_000}))
+	caps := payments.Capabilities{Currencies: all}
+	m, ok = caps.MaxAmount("usd")
+	require.True(t, ok)
+	require.Equal(t, payments.NewMoney(500_000, "USD"), m)
+	m, ok = caps.MaxAmount("JPY")
+	require.True(t, ok)
+	require.Equal(t, payments.NewMoney(9_999_999, "JPY"), m)
+	_, ok = caps.MaxAmount("EUR")
+	require.False(t, ok)
+	err = caps.ValidateCreatePayment("stripe", payments.CreatePaymentParams{Amount: payments.NewMoney(500_001, "USD")})
+	require.ErrorIs(t, err, payments.ErrInvalidAmount)
+	require.Contains(t, err.Error(), "stripe: ")
+	require.Contains(t, err.Error(), "5000.00 USD", "the error names the limit")
+	require.ErrorIs(t, caps.ValidateCreatePayment("stripe", payments.CreatePaymentParams{Amount: payments.NewMoney(5, "EUR")}),
+		payments.ErrUnsupportedCurrency)
+
+	_, ok = payments.Capabilities{}.MaxAmount("USD")
+	require.False(t, ok, "no rules, no maximum")
+	_, ok = payments.Capabilities{Currencies: payments.AcceptCurrencies("USD")}.MaxAmount("USD")
+	require.False(t, ok, "a rule without a maximum")
+}

@@ -150,9 +150,10 @@ func WithClock(now func() time.Time) Option {
 // RefundParams.IdempotencyKey is honoured by marking the refund's merchant
 // note and looking for the mark before refunding again (see Refund).
 type Provider struct {
-	hc  *httpclient.Client
-	log *slog.Logger
-	now func() time.Time
+	hc   *httpclient.Client
+	log  *slog.Logger
+	now  func() time.Time
+	caps payments.Capabilities
 }
 
 var (
@@ -197,23 +198,27 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 		httpclient.WithBearerToken(secretKey),
 		httpclient.WithAutoIdempotencyKeys(false),
 	)
-	return &Provider{hc: httpclient.New(hopts...), log: cfg.logger, now: cfg.now}, nil
+	return &Provider{hc: httpclient.New(hopts...), log: cfg.logger, now: cfg.now,
+		caps: payments.Capabilities{
+			Currencies:              payments.AcceptCurrencies(acceptedCurrencies...),
+			RequiresEmail:           true,
+			Cancel:                  false,
+			PartialRefund:           true,
+			MaxIdempotencyKeyLength: maxIdempotencyKeyLength,
+			NextActionOnGet:         false,
+		}}, nil
 }
 
 // Name returns "paystack".
 func (p *Provider) Name() string { return Name }
 
-// Capabilities reports Paystack's rules: NGN, GHS, ZAR, KES and USD only, a
-// customer email is required, no cancellation, partial refunds allowed.
-func (p *Provider) Capabilities() payments.Capabilities {
-	return payments.Capabilities{
-		Currencies:              payments.AcceptCurrencies(acceptedCurrencies...),
-		RequiresEmail:           true,
-		Cancel:                  false,
-		PartialRefund:           true,
-		MaxIdempotencyKeyLength: maxIdempotencyKeyLength,
-	}
-}
+// Capabilities reports Paystack's rules: NGN, GHS, ZAR, KES and USD only
+// (Paystack documents no maximum amount, so none is checked), a customer
+// email is required, no cancellation, partial refunds allowed. GetPayment
+// cannot report a next action (NextActionOnGet is false): Paystack's
+// verify answer holds no authorization URL, so keep the one CreatePayment
+// returned.
+func (p *Provider) Capabilities() payments.Capabilities { return p.caps }
 
 // CreatePayment initializes a transaction (POST /transaction/initialize)
 // and returns it in StatusRequiresAction with a NextAction that redirects
@@ -233,7 +238,7 @@ func (p *Provider) Capabilities() payments.Capabilities {
 // validated before any call: see Capabilities.
 func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (*payments.Payment, error) {
 	params.Amount = params.Amount.Normalize()
-	if err := p.Capabilities().ValidateCreatePayment(Name, params); err != nil {
+	if err := p.caps.ValidateCreatePayment(Name, params); err != nil {
 		return nil, err
 	}
 	reference := params.Reference

@@ -49,6 +49,7 @@ type config struct {
 	pendingStart   bool
 	pendingRefunds bool
 	currencies     []payments.Currency
+	maxAmount      int64
 }
 
 // WithWebhookSecret sets the Standard Webhooks signing secret, in the form
@@ -182,10 +183,32 @@ func WithCurrencies(currencies ...payments.Currency) Option {
 	}
 }
 
+// DefaultMaxAmount is the largest amount the sandbox takes without
+// WithMaxAmount, in minor units of any currency: Stripe's limit for
+// nearly every currency (99999999, that is 999999.99 USD), so that an
+// amount the sandbox accepts is one Stripe accepts too.
+const DefaultMaxAmount = 99_999_999
+
+// WithMaxAmount sets the largest amount CreatePayment accepts, in minor
+// units of any currency (default DefaultMaxAmount). A larger amount fails
+// before any other work with an error wrapping payments.ErrInvalidAmount,
+// code "amount_too_large", that names the limit. A limit that is not
+// positive is a configuration error.
+func WithMaxAmount(max int64) Option {
+	return func(c *config) error {
+		if max <= 0 {
+			return payments.ConfigError(Name, "WithMaxAmount", "maximum must be positive")
+		}
+		c.maxAmount = max
+		return nil
+	}
+}
+
 // Provider is the in-memory payments provider. It is safe for concurrent
 // use. The zero value is not usable; call New.
 type Provider struct {
 	cfg     config
+	caps    payments.Capabilities
 	key     []byte
 	mu      sync.Mutex
 	pays    map[string]*payment
@@ -239,6 +262,7 @@ func New(opts ...Option) (*Provider, error) {
 		retries:    DefaultDeliveryRetries,
 		backoff:    DefaultDeliveryBackoff,
 		maxBackoff: MaxDeliveryBackoff,
+		maxAmount:  DefaultMaxAmount,
 	}
 	for i, o := range opts {
 		if o == nil {
@@ -257,6 +281,7 @@ func New(opts ...Option) (*Provider, error) {
 	}
 	return &Provider{
 		cfg:     cfg,
+		caps:    capabilities(cfg),
 		key:     key,
 		pays:    make(map[string]*payment),
 		refunds: make(map[string]*refund),
@@ -329,18 +354,27 @@ func (p *Provider) begin(ctx context.Context) error {
 }
 
 // Capabilities reports what the sandbox accepts: every known currency (or
-// those given to WithCurrencies), cancellation, partial refunds and
-// idempotency keys of up to 255 bytes. No customer email is required.
-func (p *Provider) Capabilities() payments.Capabilities {
-	c := payments.Capabilities{
+// those given to WithCurrencies) up to the maximum amount (WithMaxAmount),
+// cancellation, partial refunds, idempotency keys of up to 255 bytes, and
+// next actions in GetPayment's answers. No customer email is required.
+func (p *Provider) Capabilities() payments.Capabilities { return p.caps }
+
+func capabilities(cfg config) payments.Capabilities {
+	max := make(map[payments.Currency]int64)
+	for _, c := range payments.Currencies() {
+		max[c] = cfg.maxAmount
+	}
+	var accept payments.CurrencyRule
+	if cfg.currencies != nil {
+		accept = payments.AcceptCurrencies(cfg.currencies...)
+	}
+	return payments.Capabilities{
+		Currencies:              payments.AllRules(accept, payments.MaximumAmounts(max)),
 		Cancel:                  true,
 		PartialRefund:           true,
 		MaxIdempotencyKeyLength: maxIdempotencyKeyLength,
+		NextActionOnGet:         true,
 	}
-	if p.cfg.currencies != nil {
-		c.Currencies = payments.AcceptCurrencies(p.cfg.currencies...)
-	}
-	return c
 }
 
 // fingerprint identifies a request's parameters, so that a reused
@@ -357,7 +391,7 @@ func fingerprint(v any) string {
 // it fails with payments.ErrIdempotencyConflict.
 func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (*payments.Payment, error) {
 	params.Amount = params.Amount.Normalize()
-	if err := p.Capabilities().ValidateCreatePayment(Name, params); err != nil {
+	if err := p.caps.ValidateCreatePayment(Name, params); err != nil {
 		return nil, err
 	}
 	if err := p.begin(ctx); err != nil {
@@ -466,7 +500,7 @@ func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Paym
 // been refunded yet) or in part. With an IdempotencyKey, a repeated call
 // with the same parameters returns the same refund and never refunds twice.
 func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (*payments.Refund, error) {
-	if err := p.Capabilities().ValidateRefund(Name, params); err != nil {
+	if err := p.caps.ValidateRefund(Name, params); err != nil {
 		return nil, err
 	}
 	if err := p.begin(ctx); err != nil {

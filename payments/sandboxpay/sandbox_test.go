@@ -119,6 +119,23 @@ func TestValidation(t *testing.T) {
 			requireKind(t, err, tt.kind, "")
 		})
 	}
+	t.Run("maximum amount", func(t *testing.T) {
+		p := newSandbox(t)
+		limit, ok := p.Capabilities().MaxAmount("USD")
+		require.True(t, ok)
+		require.Equal(t, usd(sandboxpay.DefaultMaxAmount), limit)
+		_, err := p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: usd(sandboxpay.DefaultMaxAmount)})
+		require.NoError(t, err, "the limit itself is accepted")
+		_, err = p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: usd(sandboxpay.DefaultMaxAmount + 1)})
+		requireKind(t, err, payments.ErrInvalidAmount, "amount_too_large")
+		require.Contains(t, err.Error(), "999999.99 USD", "the error names the limit")
+		require.Equal(t, 1, p.Calls(), "the refused amount never reached the backend")
+
+		p = newSandbox(t, sandboxpay.WithMaxAmount(5000))
+		_, err = p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: payments.Money{Amount: 5001, Currency: "jpy"}})
+		requireKind(t, err, payments.ErrInvalidAmount, "amount_too_large")
+		require.Contains(t, err.Error(), "5000 JPY")
+	})
 	t.Run("lower-case currency is the same currency", func(t *testing.T) {
 		p := newSandbox(t, sandboxpay.WithCurrencies("ngn", "USD"))
 		pay, err := p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: payments.Money{Amount: 100, Currency: "usd"}})

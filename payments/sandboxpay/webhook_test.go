@@ -353,6 +353,7 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 		{"negative backoff", sandboxpay.WithDeliveryRetries(1, -time.Millisecond), "WithDeliveryRetries: backoff must be between 0 and 2s"},
 		{"backoff above the cap", sandboxpay.WithDeliveryRetries(1, time.Hour), "WithDeliveryRetries: backoff must be between 0 and 2s"},
 		{"no currencies", sandboxpay.WithCurrencies(), "WithCurrencies: no currency given"},
+		{"zero maximum", sandboxpay.WithMaxAmount(0), "WithMaxAmount: maximum must be positive"},
 		{"unknown currency", sandboxpay.WithCurrencies("USD", "XYZ"), `WithCurrencies: unknown ISO 4217 currency "XYZ"`},
 		{"nil option", nil, "option 2: is nil"},
 	}

@@ -66,9 +66,9 @@ func TestStatusFor(t *testing.T) {
 		refunded int64
 		want     payments.Status
 	}{
-		{stripe.PaymentIntentStatusRequiresPaymentMethod, false, 0, payments.StatusPending},
+		{stripe.PaymentIntentStatusRequiresPaymentMethod, false, 0, payments.StatusRequiresAction},
 		{stripe.PaymentIntentStatusRequiresPaymentMethod, true, 0, payments.StatusFailed},
-		{stripe.PaymentIntentStatusRequiresConfirmation, false, 0, payments.StatusPending},
+		{stripe.PaymentIntentStatusRequiresConfirmation, false, 0, payments.StatusRequiresAction},
 		{stripe.PaymentIntentStatusRequiresAction, false, 0, payments.StatusRequiresAction},
 		{stripe.PaymentIntentStatusProcessing, false, 0, payments.StatusProcessing},
 		{stripe.PaymentIntentStatusRequiresCapture, false, 0, payments.StatusProcessing},
@@ -88,4 +88,62 @@ func TestStatusFor(t *testing.T) {
 	} {
 		require.Equal(t, want, stripepay.RefundStatusFor(s))
 	}
+}
+
+// TestMaxAmount pins Stripe's documented maximums, converted to ISO 4217
+// minor units, and checks that amounts up to the limit pass the rule and
+// the next one up fails with an error naming the limit.
+func TestMaxAmount(t *testing.T) {
+	tests := []struct {
+		currency payments.Currency
+		want     int64
+		text     string
+	}{
+		{"USD", 99_999_999, "999999.99 USD"},
+		{"eur", 99_999_999, "999999.99 EUR"},
+		{"JPY", 99_999_999, "99999999 JPY"},
+		{"KWD", 99_999_990, "99999.990 KWD"},
+		{"ISK", 999_999, "999999 ISK"},
+		{"MGA", 9_999_999_900, "99999999.00 MGA"},
+		{"IDR", 999_999_999_999, "9999999999.99 IDR"},
+	}
+	p, err := stripepay.New("sk_test_123")
+	require.NoError(t, err)
+	caps := p.Capabilities()
+	for _, tt := range tests {
+		t.Run(string(tt.currency), func(t *testing.T) {
+			limit, ok := stripepay.MaxAmount(tt.currency)
+			require.True(t, ok)
+			require.Equal(t, payments.Money{Amount: tt.want, Currency: tt.currency.Normalize()}, limit)
+			require.Equal(t, tt.text, limit.String())
+			fromCaps, ok := caps.MaxAmount(tt.currency)
+			require.True(t, ok)
+			require.Equal(t, limit, fromCaps, "Capabilities report the same limit")
+
+			wire, err := stripepay.ToStripeAmount(limit)
+			require.NoError(t, err)
+			if tt.currency.Normalize() == "IDR" {
+				require.Equal(t, int64(stripepay.MaxAPIAmountIDR), wire)
+			} else {
+				require.LessOrEqual(t, wire, int64(stripepay.MaxAPIAmount))
+			}
+			require.NoError(t, caps.Currencies.CheckAmount(limit), "the limit itself is accepted")
+			step := int64(1)
+			switch tt.currency.Normalize() {
+			case "MGA":
+				step = 100 // whole ariary at Stripe
+			case "KWD":
+				step = 10 // three-decimal amounts end in 0
+			}
+			err = caps.Currencies.CheckAmount(payments.Money{Amount: limit.Amount + step, Currency: tt.currency})
+			require.ErrorIs(t, err, payments.ErrInvalidAmount)
+			var perr *payments.Error
+			require.ErrorAs(t, err, &perr)
+			require.Equal(t, "amount_too_large", perr.Code)
+			require.Equal(t, "stripe", perr.Provider)
+			require.Contains(t, err.Error(), tt.text, "the error names the limit")
+		})
+	}
+	_, ok := stripepay.MaxAmount("IQD")
+	require.False(t, ok, "no limit for a currency Stripe does not document")
 }

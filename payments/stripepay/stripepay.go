@@ -192,6 +192,7 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 			Cancel:                  true,
 			PartialRefund:           true,
 			MaxIdempotencyKeyLength: maxIdempotencyKey,
+			NextActionOnGet:         true,
 		},
 	}, nil
 }
@@ -200,16 +201,21 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 func (p *Provider) Name() string { return Name }
 
 // Capabilities returns what Stripe accepts: every currency whose minor
-// unit Stripe documents (see ToStripeAmount), cancellation, partial
-// refunds, and idempotency keys of up to 255 characters.
+// unit Stripe documents (see ToStripeAmount) up to Stripe's maximum (see
+// MaxAmount), plus the rules given to WithCurrencyRule; cancellation,
+// partial refunds, idempotency keys of up to 255 characters, and next
+// actions in GetPayment's answers.
 func (p *Provider) Capabilities() payments.Capabilities { return p.caps }
 
 // CreatePayment creates a PaymentIntent with the amount, the currency in
 // lower case, automatic payment methods enabled, the description, receipt
 // email and metadata (plus the reference under MetadataReference), sending
-// IdempotencyKey as Stripe's Idempotency-Key header. The payment starts
-// pending with a NextAction holding the client secret, for the browser to
-// confirm with Stripe.js.
+// IdempotencyKey as Stripe's Idempotency-Key header. Stripe answers
+// requires_payment_method, so the payment starts in
+// payments.StatusRequiresAction with a NextAction of type
+// NextActionConfirmWithClientSecret holding the client secret, for the
+// browser to collect a payment method and confirm with Stripe.js: the same
+// status and next action as the sandbox reports for a new payment.
 //
 // Stripe accepts return_url only together with confirm=true, which needs a
 // payment method the server does not have, so ReturnURL is not sent here:
