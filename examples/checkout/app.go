@@ -338,7 +338,7 @@ func (a *app) sandboxSucceed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) sandboxFail(w http.ResponseWriter, r *http.Request) {
-	pay, err := a.sandbox.Fail(r.Context(), r.PathValue("id"), "card_declined", "Your card was declined.")
+	pay, err := a.sandbox.Decline(r.Context(), r.PathValue("id"), "card_declined", "Your card was declined.")
 	a.sandboxAnswer(w, pay, err)
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -191,7 +190,7 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 	if cfg.logger != nil {
 		hopts = append(hopts, httpclient.WithLogger(cfg.logger))
 	} else {
-		cfg.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		cfg.logger = slog.New(slog.DiscardHandler)
 	}
 	hopts = append(hopts, cfg.clientOpts...)
 	hopts = append(hopts,

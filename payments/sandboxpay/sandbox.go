@@ -23,7 +23,7 @@ import (
 // Name is the name the sandbox reports in payments and events.
 const Name = "sandbox"
 
-// ErrDeliveryFailed is wrapped by the errors of Succeed, Fail,
+// ErrDeliveryFailed is wrapped by the errors of Succeed, Decline,
 // RequireAction, SucceedRefund, FailRefund and OpenDispute when a webhook
 // could not be delivered after every retry. The state change itself has
 // been applied.

@@ -174,7 +174,7 @@ var (
 		return err
 	}
 	fail step = func(ctx context.Context, p *sandboxpay.Provider, id string) error {
-		_, err := p.Fail(ctx, id, "card_declined", "Declined")
+		_, err := p.Decline(ctx, id, "card_declined", "Declined")
 		return err
 	}
 	requireAction step = func(ctx context.Context, p *sandboxpay.Provider, id string) error {
@@ -263,7 +263,7 @@ func TestTransitionDetails(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, payments.NextActionConfirmWithClientSecret, got.NextAction.Type)
 
-	got, err = p.Fail(ctx, pay.ID, "card_declined", "Your card was declined.")
+	got, err = p.Decline(ctx, pay.ID, "card_declined", "Your card was declined.")
 	require.NoError(t, err)
 	require.Equal(t, payments.StatusFailed, got.Status)
 	require.Nil(t, got.NextAction)

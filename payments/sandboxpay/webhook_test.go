@@ -1,12 +1,14 @@
 package sandboxpay_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -142,7 +144,7 @@ func TestGeneratedSecret(t *testing.T) {
 	require.NotEqual(t, secret, newSandbox(t).WebhookSecret())
 
 	pay := create(t, p, 100)
-	_, err = p.Fail(context.Background(), pay.ID, "card_declined", "Declined")
+	_, err = p.Decline(context.Background(), pay.ID, "card_declined", "Declined")
 	require.NoError(t, err)
 	checkSignature(t, secret, rec.deliveries()[0])
 }
@@ -372,4 +374,34 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 			require.NotContains(t, err.Error(), strings.TrimPrefix(testSecret, "whsec_"))
 		})
 	}
+}
+
+// TestSilentByDefault: a delivery that fails inside a payments.Provider
+// call is logged only to a logger given with WithLogger, never through
+// slog.Default.
+func TestSilentByDefault(t *testing.T) {
+	var defaultLog bytes.Buffer
+	prev, prevWriter, prevFlags := slog.Default(), log.Writer(), log.Flags()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&defaultLog, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() {
+		slog.SetDefault(prev)
+		log.SetOutput(prevWriter) // SetDefault sent package log's output to the handler
+		log.SetFlags(prevFlags)
+	})
+	down := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
+
+	p := newSandboxTo(t, down, sandboxpay.WithDeliveryRetries(1, 0))
+	pay := create(t, p, 100)
+	_, err := p.CancelPayment(context.Background(), pay.ID)
+	require.NoError(t, err, "a provider call does not fail because the webhook endpoint is down")
+	require.Empty(t, defaultLog.String(), "nothing reaches slog.Default")
+
+	var own bytes.Buffer
+	p = newSandboxTo(t, down, sandboxpay.WithDeliveryRetries(1, 0),
+		sandboxpay.WithLogger(slog.New(slog.NewTextHandler(&own, nil))))
+	pay = create(t, p, 100)
+	_, err = p.CancelPayment(context.Background(), pay.ID)
+	require.NoError(t, err)
+	require.Contains(t, own.String(), "webhook delivery failed", "the configured logger hears of it")
+	require.Empty(t, defaultLog.String())
 }

@@ -1,11 +1,14 @@
 package stripepay_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -372,4 +375,34 @@ func TestValidationMakesNoCall(t *testing.T) {
 		})
 	}
 	require.Empty(t, stub.requestKeys(), "no request reached the server")
+}
+
+// TestSilentByDefault: without WithLogger, stripe-go's own logger (which
+// writes failed requests to standard error by default) is silenced; with
+// it, those lines reach the given logger.
+func TestSilentByDefault(t *testing.T) {
+	stub := newStub(t, 500, map[string]string{"Request-Id": "req_1"},
+		`{"error":{"type":"api_error","message":"An unknown error occurred"}}`)
+
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	stderr := os.Stderr
+	os.Stderr = w
+	_, callErr := stubProvider(t, stub.srv.URL, 0).GetPayment(context.Background(), "pi_1")
+	os.Stderr = stderr
+	require.NoError(t, w.Close())
+	written, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.ErrorIs(t, callErr, payments.ErrProviderUnavailable)
+	require.Empty(t, string(written), "nothing is written to standard error")
+
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	p, err := stripepay.New("sk_test_123", stripepay.WithBaseURL(stub.srv.URL), stripepay.WithMaxNetworkRetries(0),
+		stripepay.WithLogger(logger))
+	require.NoError(t, err)
+	_, err = p.GetPayment(context.Background(), "pi_1")
+	require.ErrorIs(t, err, payments.ErrProviderUnavailable)
+	require.Contains(t, buf.String(), "provider=stripe", "stripe-go's lines reach the configured logger")
+	require.NotContains(t, buf.String(), "sk_test_123")
 }
