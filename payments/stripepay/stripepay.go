@@ -10,7 +10,8 @@ import (
 	"time"
 
 	"github.com/stripe/stripe-go/v76"
-	"github.com/stripe/stripe-go/v76/client"
+	"github.com/stripe/stripe-go/v76/paymentintent"
+	"github.com/stripe/stripe-go/v76/refund"
 
 	"github.com/switchboard-go/switchboard/payments"
 )
@@ -41,9 +42,12 @@ const (
 // Provider takes payments through Stripe PaymentIntents and Refunds. It is
 // safe for concurrent use. Create it with New.
 type Provider struct {
-	api   *client.API
-	caps  payments.Capabilities
-	rules payments.CurrencyRule
+	// Only the two resource clients this package uses: stripe-go's
+	// client.API would compile in every one of its resource packages.
+	intents paymentintent.Client
+	refunds refund.Client
+	caps    payments.Capabilities
+	rules   payments.CurrencyRule
 }
 
 var (
@@ -180,13 +184,13 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 		hc = &http.Client{Timeout: 80 * time.Second}
 	}
 	bc.HTTPClient = hc
-	api := &client.API{}
-	api.Init(secretKey, stripe.NewBackendsWithConfig(bc))
+	backend := stripe.GetBackendWithConfig(stripe.APIBackend, bc)
 
 	rules := payments.AllRules(append([]payments.CurrencyRule{currencyRule{}}, cfg.rules...)...)
 	return &Provider{
-		api:   api,
-		rules: rules,
+		intents: paymentintent.Client{B: backend, Key: secretKey},
+		refunds: refund.Client{B: backend, Key: secretKey},
+		rules:   rules,
 		caps: payments.Capabilities{
 			Currencies:              rules,
 			Cancel:                  true,
@@ -249,7 +253,7 @@ func (p *Provider) CreatePayment(ctx context.Context, in payments.CreatePaymentP
 	if in.IdempotencyKey != "" {
 		params.SetIdempotencyKey(in.IdempotencyKey)
 	}
-	pi, err := p.api.PaymentIntents.New(params)
+	pi, err := p.intents.New(params)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -277,7 +281,7 @@ func (p *Provider) getIntent(ctx context.Context, id string) (*stripe.PaymentInt
 	params := &stripe.PaymentIntentParams{}
 	params.Context = ctx
 	params.AddExpand("latest_charge")
-	pi, err := p.api.PaymentIntents.Get(id, params)
+	pi, err := p.intents.Get(id, params)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -293,7 +297,7 @@ func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Paym
 	}
 	params := &stripe.PaymentIntentCancelParams{}
 	params.Context = ctx
-	pi, err := p.api.PaymentIntents.Cancel(id, params)
+	pi, err := p.intents.Cancel(id, params)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -361,7 +365,7 @@ func (p *Provider) Refund(ctx context.Context, in payments.RefundParams) (*payme
 	if in.IdempotencyKey != "" {
 		params.SetIdempotencyKey(in.IdempotencyKey)
 	}
-	r, err := p.api.Refunds.New(params)
+	r, err := p.refunds.New(params)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -382,7 +386,7 @@ func (p *Provider) GetRefund(ctx context.Context, id string) (*payments.Refund, 
 	}
 	params := &stripe.RefundParams{}
 	params.Context = ctx
-	r, err := p.api.Refunds.Get(id, params)
+	r, err := p.refunds.Get(id, params)
 	if err != nil {
 		return nil, mapError(err)
 	}
