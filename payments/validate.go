@@ -164,11 +164,12 @@ type Capabilities struct {
 	// MaxIdempotencyKeyLength is the longest idempotency key the provider
 	// takes; zero means no limit.
 	MaxIdempotencyKeyLength int
-	// NextActionOnGet means GetPayment reports the NextAction of a payment
-	// in StatusRequiresAction, as CreatePayment does (Stripe, the
-	// sandbox). Without it only CreatePayment's answer carries the next
-	// action (Paystack, whose verify answer holds no authorization URL):
-	// keep it from there.
+	// NextActionOnGet means GetPayment, and CreatePayment replayed with
+	// the same idempotency key, report the NextAction of a payment in
+	// StatusRequiresAction, as the CreatePayment call that created it does
+	// (Stripe, the sandbox). Without it only that first answer carries the
+	// next action (Paystack, whose verify answer holds no authorization
+	// URL): keep it from there.
 	NextActionOnGet bool
 }
 

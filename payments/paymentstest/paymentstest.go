@@ -545,6 +545,11 @@ func (s *suite) testCreateIdempotent(t *testing.T) {
 	require.NoError(t, err, "CreatePayment again with the same key")
 	require.Equal(t, a.ID, b.ID, "the same idempotency key gives the same payment")
 	require.Equal(t, a.Amount, b.Amount, "Payment.Amount of the replay")
+	require.Equal(t, a.Status, b.Status, "Payment.Status of the replay")
+	if c, ok := caps(p); ok && c.NextActionOnGet && b.Status == payments.StatusRequiresAction {
+		requireNextAction(t, b)
+		require.Equal(t, a.NextAction.Type, b.NextAction.Type, "the replay carries the same kind of next action")
+	}
 
 	other := in
 	other.IdempotencyKey = token("key")

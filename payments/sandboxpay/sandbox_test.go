@@ -261,7 +261,13 @@ func TestTransitionDetails(t *testing.T) {
 
 	got, err := p.RequireAction(ctx, pay.ID)
 	require.NoError(t, err)
+	require.Equal(t, payments.StatusRequiresAction, got.Status)
 	require.Equal(t, payments.NextActionConfirmWithClientSecret, got.NextAction.Type)
+	first := got.NextAction.ClientSecret
+	require.NotEmpty(t, first)
+	got, err = p.RequireAction(ctx, pay.ID)
+	require.NoError(t, err)
+	require.NotEqual(t, first, got.NextAction.ClientSecret, "asking again gives a new client secret")
 
 	got, err = p.Decline(ctx, pay.ID, "card_declined", "Your card was declined.")
 	require.NoError(t, err)

@@ -248,6 +248,7 @@ func TestGetPaymentStatuses(t *testing.T) {
 		{"requires confirmation", `{"id":"pi_1","amount":2000,"currency":"eur","status":"requires_confirmation","client_secret":"s"}`, payments.StatusRequiresAction, 0, "", true},
 		{"processing", `{"id":"pi_1","amount":2000,"currency":"eur","status":"processing"}`, payments.StatusProcessing, 0, "", false},
 		{"requires capture", `{"id":"pi_1","amount":2000,"currency":"eur","status":"requires_capture"}`, payments.StatusProcessing, 0, "", false},
+		{"succeeded after a declined attempt", `{"id":"pi_1","amount":2000,"currency":"eur","status":"succeeded","client_secret":"s","latest_charge":{"id":"ch_2","amount_refunded":0},"last_payment_error":{"type":"card_error","code":"card_declined","message":"Your card was declined."}}`, payments.StatusSucceeded, 0, "", false},
 		{"canceled", `{"id":"pi_1","amount":2000,"currency":"eur","status":"canceled","client_secret":"s"}`, payments.StatusCanceled, 0, "", false},
 	}
 	for _, tt := range tests {
