@@ -36,7 +36,8 @@ func ConfigError(provider, what, problem string) error {
 	return &Error{Kind: ErrInvalidConfig, Provider: provider, Message: what + ": " + problem}
 }
 
-// Error is a failure reported by a provider. Kind is one of the sentinel
+// Error is a failure reported by a provider, or found before any call to
+// it (invalid input, a configuration error). Kind is one of the sentinel
 // errors above, so errors.Is(err, payments.ErrCardDeclined) works.
 type Error struct {
 	// Kind is the sentinel this error is an instance of.

@@ -38,7 +38,9 @@ func (s Status) Valid() bool {
 
 // IsTerminal reports whether a payment in status s will not move on by
 // itself: failed, canceled and refunded. A succeeded or partially refunded
-// payment can still be refunded, so it is not terminal.
+// payment can still be refunded, so it is not terminal. On Stripe a
+// customer whose attempt was declined may still pay the failed payment
+// through the same client secret; cancel it to make the failure final.
 func (s Status) IsTerminal() bool {
 	return s == StatusFailed || s == StatusCanceled || s == StatusRefunded
 }
