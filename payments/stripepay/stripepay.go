@@ -47,7 +47,6 @@ type Provider struct {
 	intents paymentintent.Client
 	refunds refund.Client
 	caps    payments.Capabilities
-	rules   payments.CurrencyRule
 }
 
 var (
@@ -190,7 +189,6 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 	return &Provider{
 		intents: paymentintent.Client{B: backend, Key: secretKey},
 		refunds: refund.Client{B: backend, Key: secretKey},
-		rules:   rules,
 		caps: payments.Capabilities{
 			Currencies:              rules,
 			Cancel:                  true,
@@ -432,15 +430,24 @@ func invalid(code, msg string) error {
 // slogLogger adapts a *slog.Logger to stripe-go's leveled logger.
 type slogLogger struct{ l *slog.Logger }
 
-func (s slogLogger) Debugf(format string, v ...any) {
-	s.l.Debug(fmt.Sprintf(format, v...), "provider", Name)
-}
-func (s slogLogger) Infof(format string, v ...any) {
-	s.l.Debug(fmt.Sprintf(format, v...), "provider", Name)
-}
-func (s slogLogger) Warnf(format string, v ...any) {
-	s.l.Warn(fmt.Sprintf(format, v...), "provider", Name)
-}
-func (s slogLogger) Errorf(format string, v ...any) {
-	s.l.Error(fmt.Sprintf(format, v...), "provider", Name)
+// Debugf logs stripe-go's debug lines at debug level.
+func (s slogLogger) Debugf(format string, v ...any) { s.log(slog.LevelDebug, format, v) }
+
+// Infof logs stripe-go's informational lines (one per request) at debug
+// level.
+func (s slogLogger) Infof(format string, v ...any) { s.log(slog.LevelDebug, format, v) }
+
+// Warnf logs stripe-go's warnings (retries) at warn level.
+func (s slogLogger) Warnf(format string, v ...any) { s.log(slog.LevelWarn, format, v) }
+
+// Errorf logs stripe-go's errors at error level.
+func (s slogLogger) Errorf(format string, v ...any) { s.log(slog.LevelError, format, v) }
+
+// log formats the line only when the level is enabled.
+func (s slogLogger) log(level slog.Level, format string, v []any) {
+	ctx := context.Background()
+	if !s.l.Enabled(ctx, level) {
+		return
+	}
+	s.l.LogAttrs(ctx, level, fmt.Sprintf(format, v...), slog.String("provider", Name))
 }
