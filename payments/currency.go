@@ -52,25 +52,43 @@ func ParseCurrency(code string) (Currency, error) {
 	return c, nil
 }
 
-// Valid reports whether c is an ISO 4217 code (upper case) with a minor
-// unit.
+// Valid reports whether c is an ISO 4217 code with a minor unit, in any
+// case ("USD" or "usd").
 func (c Currency) Valid() bool {
-	_, ok := currencyExponents[c]
+	_, ok := currencyExponents[c.Normalize()]
 	return ok
 }
 
 // Exponent returns the number of decimal places of c's minor unit (2 for
-// USD, 0 for JPY, 3 for KWD), or -1 when c is not a known currency.
+// USD, 0 for JPY, 3 for KWD), or -1 when c is not a known currency. The
+// code may be in any case.
 func (c Currency) Exponent() int {
-	e, ok := currencyExponents[c]
+	e, ok := currencyExponents[c.Normalize()]
 	if !ok {
 		return -1
 	}
 	return e
 }
 
-// String returns the code.
-func (c Currency) String() string { return string(c) }
+// Normalize returns c in upper case ("usd" becomes "USD"). Only ASCII
+// letters change; it allocates only when c holds a lower-case letter.
+func (c Currency) Normalize() Currency {
+	for i := 0; i < len(c); i++ {
+		if 'a' <= c[i] && c[i] <= 'z' {
+			b := []byte(c)
+			for j := i; j < len(b); j++ {
+				if 'a' <= b[j] && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			return Currency(b)
+		}
+	}
+	return c
+}
+
+// String returns the code in upper case.
+func (c Currency) String() string { return string(c.Normalize()) }
 
 // Currencies returns every known currency code, in no particular order.
 func Currencies() []Currency {

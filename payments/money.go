@@ -6,6 +6,34 @@ import (
 	"strings"
 )
 
+// Currency is an ISO 4217 currency code ("USD", "NGN"). The code may be
+// written in any case: every function and method of this package that
+// validates, formats or compares a Currency treats "usd" as "USD", and
+// Normalize returns the upper-case form that providers report.
+type Currency string
+
+// Money is an amount in a currency's minor unit (cents for USD, kobo for
+// NGN, yen for JPY, fils for KWD). Money{Amount: 2999, Currency: "usd"}
+// and Money{Amount: 2999, Currency: "USD"} are the same amount: Validate,
+// String, Equal and every provider accept either, and payments, refunds
+// and events always report the upper-case code.
+type Money struct {
+	Amount   int64
+	Currency Currency
+}
+
+// Normalize returns m with its currency code in upper case.
+func (m Money) Normalize() Money {
+	m.Currency = m.Currency.Normalize()
+	return m
+}
+
+// Equal reports whether m and o are the same amount in the same currency,
+// comparing currency codes without regard to case.
+func (m Money) Equal(o Money) bool {
+	return m.Amount == o.Amount && m.Currency.Normalize() == o.Currency.Normalize()
+}
+
 // NewMoney returns amount minor units of currency, upper-casing the code
 // ("usd" becomes "USD"). It does not validate; call Validate.
 func NewMoney(amount int64, currency string) Money {
@@ -78,7 +106,7 @@ func invalidAmount(code, msg string) error {
 }
 
 // String formats m as ParseMoney reads it: "29.99 USD", "500 JPY",
-// "-0.05 EUR". An unknown currency is printed with its amount in minor
+// "-0.05 EUR", the code in upper case. An unknown currency is printed with its amount in minor
 // units ("12 XYZ").
 func (m Money) String() string {
 	var buf [48]byte
@@ -86,7 +114,7 @@ func (m Money) String() string {
 	b := buf[:0]
 	if exp <= 0 {
 		b = strconv.AppendInt(b, m.Amount, 10)
-		return string(append(append(b, ' '), m.Currency...))
+		return string(append(append(b, ' '), m.Currency.Normalize()...))
 	}
 	var u uint64
 	if m.Amount < 0 {
@@ -105,12 +133,12 @@ func (m Money) String() string {
 	b = append(b, '.')
 	b = append(b, digits[cut:]...)
 	b = append(b, ' ')
-	b = append(b, m.Currency...)
+	b = append(b, m.Currency.Normalize()...)
 	return string(b)
 }
 
-// Validate reports whether m can be charged at all: a known currency and a
-// positive amount. Errors are *Error values wrapping ErrUnsupportedCurrency
+// Validate reports whether m can be charged at all: a known currency (in
+// any case) and a positive amount. Errors are *Error values wrapping ErrUnsupportedCurrency
 // or ErrInvalidAmount.
 func (m Money) Validate() error {
 	if !m.Currency.Valid() {

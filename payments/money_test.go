@@ -19,7 +19,8 @@ func TestCurrencyExponent(t *testing.T) {
 		{"JPY", 0}, {"KRW", 0}, {"VND", 0}, {"CLP", 0}, {"ISK", 0}, {"UGX", 0}, {"XOF", 0},
 		{"KWD", 3}, {"BHD", 3}, {"JOD", 3}, {"OMR", 3}, {"TND", 3}, {"IQD", 3}, {"LYD", 3},
 		{"CLF", 4}, {"UYW", 4}, {"MGA", 2},
-		{"usd", -1}, {"XAU", -1}, {"XXX", -1}, {"", -1}, {"ABC", -1},
+		{"usd", 2}, {"Jpy", 0}, {"kwd", 3},
+		{"XAU", -1}, {"XXX", -1}, {"", -1}, {"ABC", -1}, {" USD", -1}, {"usdx", -1},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.code), func(t *testing.T) {
@@ -117,7 +118,9 @@ func TestMoneyValidate(t *testing.T) {
 		{"zero", payments.NewMoney(0, "USD"), payments.ErrInvalidAmount},
 		{"negative", payments.NewMoney(-1, "USD"), payments.ErrInvalidAmount},
 		{"unknown currency", payments.NewMoney(100, "XYZ"), payments.ErrUnsupportedCurrency},
-		{"lower case is not normalized by the literal", payments.Money{Amount: 100, Currency: "usd"}, payments.ErrUnsupportedCurrency},
+		{"lower-case literal", payments.Money{Amount: 100, Currency: "usd"}, nil},
+		{"mixed-case literal", payments.Money{Amount: 100, Currency: "Ngn"}, nil},
+		{"lower-case unknown code", payments.Money{Amount: 100, Currency: "xyz"}, payments.ErrUnsupportedCurrency},
 		{"empty", payments.Money{}, payments.ErrUnsupportedCurrency},
 	}
 	for _, tt := range tests {
@@ -131,6 +134,52 @@ func TestMoneyValidate(t *testing.T) {
 			require.Equal(t, tt.want, payments.KindOf(err))
 		})
 	}
+}
+
+// TestMoneyAcceptsEitherCase is the regression test for Money literals
+// with a lower-case currency: they validate, format, compare and pass
+// currency rules exactly as the upper-case form does.
+func TestMoneyAcceptsEitherCase(t *testing.T) {
+	lower := payments.Money{Amount: 2999, Currency: "usd"}
+	upper := payments.Money{Amount: 2999, Currency: "USD"}
+
+	require.NoError(t, lower.Validate())
+	require.Equal(t, "29.99 USD", lower.String())
+	require.Equal(t, "USD", lower.Currency.String())
+	require.InDelta(t, 29.99, lower.Major(), 1e-9)
+	require.True(t, lower.Equal(upper))
+	require.True(t, upper.Equal(lower))
+	require.False(t, lower.Equal(payments.Money{Amount: 2998, Currency: "USD"}))
+	require.False(t, lower.Equal(payments.Money{Amount: 2999, Currency: "EUR"}))
+	require.Equal(t, upper, lower.Normalize())
+	require.Equal(t, upper, upper.Normalize())
+	require.Equal(t, payments.NewMoney(2999, "usd"), lower.Normalize())
+
+	// The same amount in a three-decimal currency keeps its exponent.
+	require.Equal(t, "1.250 KWD", payments.Money{Amount: 1250, Currency: "kwd"}.String())
+
+	// Currency rules compare codes in any case, on either side.
+	paystack := payments.AcceptCurrencies("ngn", "USD")
+	require.NoError(t, paystack.CheckAmount(lower))
+	require.NoError(t, paystack.CheckAmount(payments.Money{Amount: 100, Currency: "NGN"}))
+	require.ErrorIs(t, paystack.CheckAmount(payments.Money{Amount: 100, Currency: "eur"}), payments.ErrUnsupportedCurrency)
+	minimum := payments.MinimumAmounts(map[payments.Currency]int64{"usd": 50})
+	err := minimum.CheckAmount(payments.Money{Amount: 49, Currency: "USD"})
+	require.ErrorIs(t, err, payments.ErrInvalidAmount)
+	require.Contains(t, err.Error(), "0.50 USD")
+	require.NoError(t, minimum.CheckAmount(payments.Money{Amount: 50, Currency: "usd"}))
+	caps := payments.Capabilities{Currencies: payments.AcceptCurrencies("USD")}
+	require.NoError(t, caps.ValidateCreatePayment("test", payments.CreatePaymentParams{Amount: lower}))
+}
+
+func TestCurrencyNormalize(t *testing.T) {
+	for in, want := range map[payments.Currency]payments.Currency{
+		"usd": "USD", "USD": "USD", "uSd": "USD", "": "", "x1z": "X1Z", "ÿsd": "ÿSD",
+	} {
+		require.Equal(t, want, in.Normalize(), in)
+	}
+	require.Zero(t, testing.AllocsPerRun(100, func() { _ = payments.Currency("USD").Normalize() }),
+		"an upper-case code is returned as it is")
 }
 
 func TestMoneyMajor(t *testing.T) {

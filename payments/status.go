@@ -1,6 +1,30 @@
 package payments
 
-import "errors"
+// Status is the normalized state of a payment, shared by all providers.
+type Status string
+
+// Payment statuses.
+const (
+	StatusPending           Status = "pending"
+	StatusRequiresAction    Status = "requires_action"
+	StatusProcessing        Status = "processing"
+	StatusSucceeded         Status = "succeeded"
+	StatusFailed            Status = "failed"
+	StatusCanceled          Status = "canceled"
+	StatusRefunded          Status = "refunded"
+	StatusPartiallyRefunded Status = "partially_refunded"
+)
+
+// RefundStatus is the normalized state of a refund.
+type RefundStatus string
+
+// Refund statuses.
+const (
+	RefundPending   RefundStatus = "pending"
+	RefundSucceeded RefundStatus = "succeeded"
+	RefundFailed    RefundStatus = "failed"
+	RefundCanceled  RefundStatus = "canceled"
+)
 
 // Valid reports whether s is one of the normalized statuses.
 func (s Status) Valid() bool {
@@ -14,7 +38,9 @@ func (s Status) Valid() bool {
 
 // IsTerminal reports whether a payment in status s will not move on by
 // itself: failed, canceled and refunded. A succeeded or partially refunded
-// payment can still be refunded, so it is not terminal.
+// payment can still be refunded, so it is not terminal. On Stripe a
+// customer whose attempt was declined may still pay the failed payment
+// through the same client secret; cancel it to make the failure final.
 func (s Status) IsTerminal() bool {
 	return s == StatusFailed || s == StatusCanceled || s == StatusRefunded
 }
@@ -59,36 +85,3 @@ func (s RefundStatus) Valid() bool {
 
 // IsTerminal reports whether the refund will not change any more.
 func (s RefundStatus) IsTerminal() bool { return s != RefundPending }
-
-// Valid reports whether t is one of the normalized event types.
-func (t EventType) Valid() bool {
-	switch t {
-	case EventPaymentSucceeded, EventPaymentFailed, EventRefundSucceeded,
-		EventRefundFailed, EventDisputeOpened:
-		return true
-	}
-	return false
-}
-
-// KindOf returns the sentinel an error is an instance of (ErrCardDeclined,
-// ErrRateLimited, ...), or nil when err is not a payments error.
-func KindOf(err error) error {
-	for _, k := range kinds {
-		if errors.Is(err, k) {
-			return k
-		}
-	}
-	return nil
-}
-
-var kinds = []error{
-	ErrCardDeclined, ErrInvalidRequest, ErrAuthentication, ErrRateLimited,
-	ErrProviderUnavailable, ErrIdempotencyConflict, ErrUnsupportedCurrency,
-	ErrInvalidAmount, ErrNotFound, ErrNotSupported,
-}
-
-// IsRetryable reports whether retrying the same call later, with the same
-// idempotency key, may succeed: rate limits and provider outages.
-func IsRetryable(err error) bool {
-	return errors.Is(err, ErrRateLimited) || errors.Is(err, ErrProviderUnavailable)
-}

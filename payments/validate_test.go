@@ -112,3 +112,116 @@ func TestErrorFormatting(t *testing.T) {
 	require.Nil(t, payments.KindOf(under))
 	require.Equal(t, "payments: error", (&payments.Error{}).Error())
 }
+
+func TestValidateSecret(t *testing.T) {
+	const secret = "sk_test_Zm9vYmFyYmF6"
+	tests := []struct {
+		name     string
+		secret   string
+		prefixes []string
+		problem  string
+	}{
+		{"good", secret, nil, ""},
+		{"good with prefix", secret, []string{"sk_", "rk_"}, ""},
+		{"restricted key", "rk_live_abc", []string{"sk_", "rk_"}, ""},
+		{"empty", "", nil, "is required"},
+		{"whitespace only", " \t\n", nil, "is required"},
+		{"leading space", " " + secret, nil, "is padded with whitespace"},
+		{"trailing newline", secret + "\n", nil, "is padded with whitespace"},
+		{"inner newline", "sk_test_x\nInjected: 1", nil, "holds whitespace or control characters"},
+		{"inner NUL", "sk_test_x\x00y", nil, "holds whitespace or control characters"},
+		{"publishable key", "pk_test_abcdef", []string{"sk_", "rk_"}, "must start with sk_ or rk_"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := payments.ValidateSecret("stripe", "secret key", tt.secret, tt.prefixes...)
+			if tt.problem == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, payments.ErrInvalidConfig)
+			require.Equal(t, payments.ErrInvalidConfig, payments.KindOf(err))
+			var perr *payments.Error
+			require.ErrorAs(t, err, &perr)
+			require.Equal(t, "stripe", perr.Provider)
+			require.Contains(t, err.Error(), "stripe: ")
+			require.Contains(t, err.Error(), "secret key: "+tt.problem)
+			if s := strings.TrimSpace(tt.secret); len(s) > 3 {
+				require.NotContains(t, err.Error(), s[3:], "the secret never appears in the error")
+			}
+		})
+	}
+}
+
+func TestValidateURL(t *testing.T) {
+	for _, ok := range []string{"http://127.0.0.1:12111", "https://api.stripe.com", "https://proxy.example.com/stripe/v1"} {
+		require.NoError(t, payments.ValidateURL("stripe", "WithBaseURL", ok), ok)
+	}
+	for raw, problem := range map[string]string{
+		"":                                "URL is empty",
+		"api.stripe.com":                  "must be an absolute http or https URL",
+		"ftp://api.stripe.com":            "must be an absolute http or https URL",
+		"https://":                        "must be an absolute http or https URL",
+		"http://[::1":                     "must be an absolute http or https URL",
+		"https:opaque":                    "must be an absolute http or https URL",
+		"https://sk_live_x@proxy.example": "URL must not hold credentials",
+	} {
+		err := payments.ValidateURL("stripe", "WithBaseURL", raw)
+		require.ErrorIs(t, err, payments.ErrInvalidConfig, raw)
+		require.Contains(t, err.Error(), "WithBaseURL: "+problem, raw)
+		if raw != "" {
+			require.NotContains(t, err.Error(), raw, "the URL is never repeated")
+		}
+	}
+}
+
+func TestConfigError(t *testing.T) {
+	err := payments.ConfigError("paystack", "WithClock", "clock is nil")
+	require.Equal(t, "paystack: payments: invalid configuration: WithClock: clock is nil", err.Error())
+	require.ErrorIs(t, err, payments.ErrInvalidConfig)
+	require.False(t, payments.IsRetryable(err))
+}
+
+func TestMaximumAmounts(t *testing.T) {
+	rule := payments.MaximumAmounts(map[payments.Currency]int64{"usd": 99_999_999, "JPY": 9_999_999})
+	require.NoError(t, rule.CheckAmount(payments.NewMoney(99_999_999, "USD")), "the limit itself is accepted")
+	require.NoError(t, rule.CheckAmount(payments.NewMoney(1<<60, "EUR")), "no maximum for other currencies")
+	err := rule.CheckAmount(payments.Money{Amount: 100_000_000, Currency: "usd"})
+	require.ErrorIs(t, err, payments.ErrInvalidAmount)
+	var perr *payments.Error
+	require.ErrorAs(t, err, &perr)
+	require.Equal(t, "amount_too_large", perr.Code)
+	require.Equal(t, "amount is above the maximum of 999999.99 USD", perr.Message)
+
+	l, ok := rule.(payments.AmountLimiter)
+	require.True(t, ok)
+	m, ok := l.MaxAmount("jpy")
+	require.True(t, ok)
+	require.Equal(t, payments.NewMoney(9_999_999, "JPY"), m)
+	_, ok = l.MaxAmount("EUR")
+	require.False(t, ok)
+
+	// AllRules reports the lowest maximum of its rules, and applies them in order.
+	all := payments.AllRules(nil, payments.AcceptCurrencies("USD", "JPY"), rule,
+		payments.MaximumAmounts(map[payments.Currency]int64{"USD": 500_000}))
+	caps := payments.Capabilities{Currencies: all}
+	m, ok = caps.MaxAmount("usd")
+	require.True(t, ok)
+	require.Equal(t, payments.NewMoney(500_000, "USD"), m)
+	m, ok = caps.MaxAmount("JPY")
+	require.True(t, ok)
+	require.Equal(t, payments.NewMoney(9_999_999, "JPY"), m)
+	_, ok = caps.MaxAmount("EUR")
+	require.False(t, ok)
+	err = caps.ValidateCreatePayment("stripe", payments.CreatePaymentParams{Amount: payments.NewMoney(500_001, "USD")})
+	require.ErrorIs(t, err, payments.ErrInvalidAmount)
+	require.Contains(t, err.Error(), "stripe: ")
+	require.Contains(t, err.Error(), "5000.00 USD", "the error names the limit")
+	require.ErrorIs(t, caps.ValidateCreatePayment("stripe", payments.CreatePaymentParams{Amount: payments.NewMoney(5, "EUR")}),
+		payments.ErrUnsupportedCurrency)
+
+	_, ok = payments.Capabilities{}.MaxAmount("USD")
+	require.False(t, ok, "no rules, no maximum")
+	_, ok = payments.Capabilities{Currencies: payments.AcceptCurrencies("USD")}.MaxAmount("USD")
+	require.False(t, ok, "a rule without a maximum")
+}

@@ -129,7 +129,10 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		if cfg.SandboxWebhookSecret != "" {
 			opts = append(opts, sandboxpay.WithWebhookSecret(cfg.SandboxWebhookSecret))
 		}
-		p := sandboxpay.New(opts...)
+		p, err := sandboxpay.New(opts...)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
 		v, err := p.Verifier()
 		if err != nil {
 			return nil, fmt.Errorf("SANDBOX_WEBHOOK_SECRET: %w", err)
@@ -339,7 +342,7 @@ func (a *app) sandboxSucceed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) sandboxFail(w http.ResponseWriter, r *http.Request) {
-	pay, err := a.sandbox.Fail(r.Context(), r.PathValue("id"), "card_declined", "Your card was declined.")
+	pay, err := a.sandbox.Decline(r.Context(), r.PathValue("id"), "card_declined", "Your card was declined.")
 	a.sandboxAnswer(w, pay, err)
 }
 

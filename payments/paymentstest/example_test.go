@@ -4,44 +4,57 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"sync/atomic"
 	"testing"
 
 	"github.com/switchboard-go/switchboard/payments"
 	"github.com/switchboard-go/switchboard/payments/paymentstest"
-	"github.com/switchboard-go/switchboard/payments/stripepay"
+	"github.com/switchboard-go/switchboard/payments/sandboxpay"
 )
 
-type countingTransport struct{ n atomic.Int64 }
-
-func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return http.DefaultTransport.RoundTrip(r)
-}
-
-// A Harness for a provider that talks HTTP counts requests with a
-// transport, so the suite can prove that invalid input fails before any
-// network call. In a test, pass it to paymentstest.Run(t, h).
+// A Harness builds a fresh provider per subtest and gives the suite hooks
+// to play the customer (Succeed, Decline) and to look behind the provider
+// (Calls, InjectError). Here the provider is the in-memory sandbox; in a
+// test, pass the Harness to paymentstest.Run(t, h).
 func Example() {
-	counter := &countingTransport{}
+	var current *sandboxpay.Provider
+	sandbox := func(p payments.Provider) *sandboxpay.Provider { return p.(*sandboxpay.Provider) }
 	h := paymentstest.Harness{
-		NewProvider: func(t *testing.T) payments.Provider {
-			p, err := stripepay.New("sk_test_123",
-				stripepay.WithBaseURL("http://127.0.0.1:12111"),
-				stripepay.WithHTTPClient(&http.Client{Transport: counter}))
+		New: func(t *testing.T) payments.Provider {
+			p, err := sandboxpay.New()
 			if err != nil {
 				t.Fatal(err)
 			}
+			current = p
 			return p
 		},
-		Calls:     func() int { return int(counter.n.Load()) },
-		Stateless: true, // stripe-mock answers with fixtures
+		Calls: func() int { return current.Calls() },
+		InjectError: func(t *testing.T, kind error) bool {
+			if kind == nil {
+				current.FailCalls(nil)
+			} else {
+				current.FailCalls(&payments.Error{Kind: kind, Provider: sandboxpay.Name})
+			}
+			return true
+		},
+		Succeed: func(t *testing.T, p payments.Provider, id string) {
+			if _, err := sandbox(p).Succeed(t.Context(), id); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Decline: func(t *testing.T, p payments.Provider, id string) {
+			if _, err := sandbox(p).Decline(t.Context(), id, "card_declined", "Your card was declined."); err != nil {
+				t.Fatal(err)
+			}
+		},
 	}
 
-	// What the suite checks for a zero amount:
-	p := h.NewProvider(nil)
-	_, err := p.CreatePayment(context.Background(), payments.CreatePaymentParams{Amount: payments.NewMoney(0, "USD")})
+	// One of the suite's checks: an amount above the provider's maximum
+	// fails before any call, naming the limit.
+	p := h.New(nil)
+	_, err := p.CreatePayment(context.Background(), payments.CreatePaymentParams{Amount: payments.NewMoney(100_000_000, "usd")})
 	fmt.Println(errors.Is(err, payments.ErrInvalidAmount), h.Calls())
-	// Output: true 0
+	fmt.Println(err)
+	// Output:
+	// true 0
+	// sandbox: payments: invalid amount (amount_too_large): amount is above the maximum of 999999.99 USD
 }

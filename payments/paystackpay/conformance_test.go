@@ -10,9 +10,9 @@ import (
 )
 
 // TestConformance runs the shared suite against the provider talking to
-// the fake Paystack API. RequireAction is left nil: Paystack's verify
-// answer carries no authorization URL, so a payment read back in
-// requires_action (abandoned) has no NextAction to check.
+// the fake Paystack API. Paystack's verify answer carries no authorization
+// URL, so a payment read back in requires_action (abandoned) has no
+// NextAction; the provider says so with Capabilities.NextActionOnGet.
 func TestConformance(t *testing.T) {
 	var mu sync.Mutex
 	fakes := map[payments.Provider]*fakePaystack{}
@@ -23,7 +23,7 @@ func TestConformance(t *testing.T) {
 		return fakes[p]
 	}
 	paymentstest.Run(t, paymentstest.Harness{
-		NewProvider: func(t *testing.T) payments.Provider {
+		New: func(t *testing.T) payments.Provider {
 			f := newFakePaystack(t)
 			p := newProvider(t, f, testKey)
 			mu.Lock()
@@ -35,8 +35,13 @@ func TestConformance(t *testing.T) {
 		Succeed: func(t *testing.T, p payments.Provider, id string) {
 			fake(p).setStatus(id, "success", "Approved")
 		},
-		Fail: func(t *testing.T, p payments.Provider, id string) {
+		Decline: func(t *testing.T, p payments.Provider, id string) {
 			fake(p).setStatus(id, "failed", "Declined")
+		},
+		RequireAction: func(t *testing.T, p payments.Provider, id string) {
+			// The customer opened the payment page and left: Paystack keeps
+			// reporting the transaction as abandoned.
+			fake(p).setStatus(id, "abandoned", "The transaction was not completed")
 		},
 		SettleRefund: func(t *testing.T, p payments.Provider, id string) {
 			fake(p).settleRefund(id, "processed")

@@ -20,23 +20,46 @@
 // and failures without an answer payments.ErrProviderUnavailable. The
 // error carries Paystack's message, code and the request id.
 //
-// Paystack accepts NGN, GHS, ZAR, KES and USD; other currencies, a missing
-// customer email and non-positive amounts are rejected before any call.
+// Paystack accepts NGN, GHS, ZAR, KES and USD, with the code in either
+// case (it is sent in upper case); other currencies, a missing customer
+// email and non-positive amounts are rejected before any call. Paystack
+// documents no maximum amount, so none is checked.
+//
+// New returns an error wrapping payments.ErrInvalidConfig, naming the
+// argument or option but never the key, for a missing or malformed secret
+// key (the public pk_ key included) and for any invalid option value. The
+// provider logs nothing unless given WithLogger.
 //
 // # Payments and statuses
 //
 // Payment.ID is the transaction reference, and GetPayment takes a
-// reference. A new transaction is StatusRequiresAction with a NextAction
-// redirecting the customer to Paystack's authorization URL (with the access
-// code for the inline popup). Paystack answers verify with 200 whatever
-// happened to the charge; the status comes from data.status:
+// reference. A new transaction waits for the customer on Paystack's
+// payment page, so CreatePayment returns it in StatusRequiresAction with a
+// NextAction redirecting the customer to Paystack's authorization URL
+// (with the access code for the inline popup): the same status the sandbox
+// and Stripe report for a new payment. Paystack answers verify with 200
+// whatever happened to the charge; the status comes from data.status:
 //
-//	success                 succeeded
-//	failed                  failed (FailureMessage from gateway_response)
-//	abandoned               requires_action (not yet paid; the URL still works)
-//	ongoing, processing     processing
-//	pending, queued         pending
-//	reversed                refunded
+//	data.status             payments.Status                 NextAction
+//	(just initialized)      requires_action (abandoned)     redirect: RedirectURL, AccessCode (CreatePayment only)
+//	abandoned               requires_action                 none: keep CreatePayment's
+//	success                 succeeded, partially_refunded   none
+//	                        or refunded (processed refunds)
+//	failed                  failed (FailureMessage from     none
+//	                        gateway_response)
+//	ongoing, processing     processing                      none
+//	pending, queued         pending                         none
+//	reversed                refunded (or partially_refunded none
+//	                        by the processed refunds)
+//	any other               pending                         none
+//
+// abandoned is the status verify reports for a transaction nobody has paid
+// yet, including one just initialized, and its authorization URL keeps
+// working, so it is requires_action rather than canceled or failed. The
+// verify answer holds no authorization URL, so GetPayment, and a
+// CreatePayment retried with the same idempotency key (answered from
+// verify), carry no NextAction: Capabilities().NextActionOnGet is false.
+// Keep the URL from the first CreatePayment.
 //
 // Refunds are queued by Paystack: processed is RefundSucceeded, failed is
 // RefundFailed, and pending, processing and needs-attention are

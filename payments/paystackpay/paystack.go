@@ -5,11 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,9 +33,6 @@ const DefaultBaseURL = "https://api.paystack.co"
 // Payment.Metadata.
 const RequestHashMetadataKey = "switchboard_request_hash"
 
-// ErrMissingSecretKey is returned by New without a secret key.
-var ErrMissingSecretKey = errors.New("paystackpay: secret key is required")
-
 // acceptedCurrencies are the currencies Paystack's API takes
 // (TransactionInitialize.currency: GHS, KES, NGN, ZAR, USD). All have two
 // decimal places: kobo, pesewas and cents.
@@ -50,8 +46,9 @@ const rawStatusNew = "abandoned"
 // providers do; keys are hashed into references, so any length would work.
 const maxIdempotencyKeyLength = 255
 
-// Option configures a Provider.
-type Option func(*config)
+// Option configures a Provider. An option given a value it cannot use
+// makes New fail with an error wrapping payments.ErrInvalidConfig.
+type Option func(*config) error
 
 type config struct {
 	baseURL    string
@@ -61,18 +58,28 @@ type config struct {
 }
 
 // WithBaseURL sets the API address (default DefaultBaseURL), for test
-// servers and proxies.
+// servers and proxies. It must be an absolute http or https URL without
+// credentials.
 func WithBaseURL(u string) Option {
-	return func(c *config) { c.baseURL = strings.TrimRight(u, "/") }
+	return func(c *config) error {
+		if err := payments.ValidateURL(Name, "WithBaseURL", u); err != nil {
+			return err
+		}
+		c.baseURL = strings.TrimRight(u, "/")
+		return nil
+	}
 }
 
 // WithHTTPClient sets the *http.Client the httpclient.Client sends
-// requests through (for example an httptest server's client).
+// requests through (for example an httptest server's client). A nil
+// client is a configuration error.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *config) {
-		if hc != nil {
-			c.clientOpts = append(c.clientOpts, httpclient.WithHTTPClient(hc))
+	return func(c *config) error {
+		if hc == nil {
+			return payments.ConfigError(Name, "WithHTTPClient", "client is nil")
 		}
+		c.clientOpts = append(c.clientOpts, httpclient.WithHTTPClient(hc))
+		return nil
 	}
 }
 
@@ -82,26 +89,39 @@ func WithHTTPClient(hc *http.Client) Option {
 // idempotency keys stay off, because Paystack has no idempotency header and
 // a generated key would make POST /refund retryable (see Provider).
 func WithHTTPOptions(opts ...httpclient.Option) Option {
-	return func(c *config) { c.clientOpts = append(c.clientOpts, opts...) }
+	return func(c *config) error {
+		for i, o := range opts {
+			if o == nil {
+				return payments.ConfigError(Name, "WithHTTPOptions", "option "+strconv.Itoa(i+1)+" is nil")
+			}
+		}
+		c.clientOpts = append(c.clientOpts, opts...)
+		return nil
+	}
 }
 
-// WithLogger sets the logger for the provider and its HTTP client. The
-// secret key is never logged.
+// WithLogger sets the logger for the provider and its HTTP client. Without
+// it the provider logs nothing. The secret key is never logged. A nil
+// logger is a configuration error.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) {
-		if l != nil {
-			c.logger = l
+	return func(c *config) error {
+		if l == nil {
+			return payments.ConfigError(Name, "WithLogger", "logger is nil")
 		}
+		c.logger = l
+		return nil
 	}
 }
 
 // WithClock sets the clock used for CreatedAt of newly initialized
-// transactions.
+// transactions. A nil clock is a configuration error.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) {
-		if now != nil {
-			c.now = now
+	return func(c *config) error {
+		if now == nil {
+			return payments.ConfigError(Name, "WithClock", "clock is nil")
 		}
+		c.now = now
+		return nil
 	}
 }
 
@@ -129,9 +149,10 @@ func WithClock(now func() time.Time) Option {
 // RefundParams.IdempotencyKey is honoured by marking the refund's merchant
 // note and looking for the mark before refunding again (see Refund).
 type Provider struct {
-	hc  *httpclient.Client
-	log *slog.Logger
-	now func() time.Time
+	hc   *httpclient.Client
+	log  *slog.Logger
+	now  func() time.Time
+	caps payments.Capabilities
 }
 
 var (
@@ -142,22 +163,25 @@ var (
 )
 
 // New returns a Paystack provider that authenticates with secretKey
-// (sk_test_... or sk_live_...).
+// (sk_test_... or sk_live_...). It makes no network call.
+//
+// New fails with an error wrapping payments.ErrInvalidConfig, naming the
+// argument or option at fault but never the key, when the key is missing
+// or malformed (empty, padded with or holding whitespace, or not an sk_
+// key: the public pk_ key cannot make these calls), when an option is
+// nil, or when an option's value is invalid.
 func New(secretKey string, opts ...Option) (*Provider, error) {
-	if strings.TrimSpace(secretKey) == "" {
-		return nil, ErrMissingSecretKey
-	}
-	if strings.ContainsAny(secretKey, " \t\r\n") {
-		return nil, errors.New("paystackpay: secret key holds whitespace")
+	if err := payments.ValidateSecret(Name, "secret key", secretKey, "sk_"); err != nil {
+		return nil, err
 	}
 	cfg := config{baseURL: DefaultBaseURL, now: time.Now}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	for i, o := range opts {
+		if o == nil {
+			return nil, payments.ConfigError(Name, "option "+strconv.Itoa(i+1), "is nil")
 		}
-	}
-	if _, err := url.Parse(cfg.baseURL); err != nil || cfg.baseURL == "" {
-		return nil, errors.New("paystackpay: invalid base URL")
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
 	}
 	hopts := []httpclient.Option{
 		httpclient.WithBaseURL(cfg.baseURL),
@@ -166,30 +190,34 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 	if cfg.logger != nil {
 		hopts = append(hopts, httpclient.WithLogger(cfg.logger))
 	} else {
-		cfg.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		cfg.logger = slog.New(slog.DiscardHandler)
 	}
 	hopts = append(hopts, cfg.clientOpts...)
 	hopts = append(hopts,
 		httpclient.WithBearerToken(secretKey),
 		httpclient.WithAutoIdempotencyKeys(false),
 	)
-	return &Provider{hc: httpclient.New(hopts...), log: cfg.logger, now: cfg.now}, nil
+	return &Provider{hc: httpclient.New(hopts...), log: cfg.logger, now: cfg.now,
+		caps: payments.Capabilities{
+			Currencies:              payments.AcceptCurrencies(acceptedCurrencies...),
+			RequiresEmail:           true,
+			Cancel:                  false,
+			PartialRefund:           true,
+			MaxIdempotencyKeyLength: maxIdempotencyKeyLength,
+			NextActionOnGet:         false,
+		}}, nil
 }
 
 // Name returns "paystack".
 func (p *Provider) Name() string { return Name }
 
-// Capabilities reports Paystack's rules: NGN, GHS, ZAR, KES and USD only, a
-// customer email is required, no cancellation, partial refunds allowed.
-func (p *Provider) Capabilities() payments.Capabilities {
-	return payments.Capabilities{
-		Currencies:              payments.AcceptCurrencies(acceptedCurrencies...),
-		RequiresEmail:           true,
-		Cancel:                  false,
-		PartialRefund:           true,
-		MaxIdempotencyKeyLength: maxIdempotencyKeyLength,
-	}
-}
+// Capabilities reports Paystack's rules: NGN, GHS, ZAR, KES and USD only
+// (Paystack documents no maximum amount, so none is checked), a customer
+// email is required, no cancellation, partial refunds allowed. GetPayment
+// cannot report a next action (NextActionOnGet is false): Paystack's
+// verify answer holds no authorization URL, so keep the one CreatePayment
+// returned.
+func (p *Provider) Capabilities() payments.Capabilities { return p.caps }
 
 // CreatePayment initializes a transaction (POST /transaction/initialize)
 // and returns it in StatusRequiresAction with a NextAction that redirects
@@ -208,7 +236,8 @@ func (p *Provider) Capabilities() payments.Capabilities {
 // params.Description has no Paystack field and is not sent. Input is
 // validated before any call: see Capabilities.
 func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (*payments.Payment, error) {
-	if err := p.Capabilities().ValidateCreatePayment(Name, params); err != nil {
+	params.Amount = params.Amount.Normalize()
+	if err := p.caps.ValidateCreatePayment(Name, params); err != nil {
 		return nil, err
 	}
 	reference := params.Reference

@@ -3,6 +3,7 @@ package paystackpay_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -62,13 +63,48 @@ func decodeBody(t *testing.T, b []byte) map[string]any {
 }
 
 func TestNew(t *testing.T) {
-	_, err := paystackpay.New("")
-	require.ErrorIs(t, err, paystackpay.ErrMissingSecretKey)
-	_, err = paystackpay.New("sk_test_x\nInjected: 1")
-	require.Error(t, err)
-	p, err := paystackpay.New(testKey)
+	p, err := paystackpay.New(testKey, paystackpay.WithBaseURL("http://127.0.0.1:8080/"),
+		paystackpay.WithHTTPClient(&http.Client{}), paystackpay.WithLogger(slog.New(slog.DiscardHandler)),
+		paystackpay.WithClock(time.Now), paystackpay.WithHTTPOptions(httpclient.WithRetries(1)))
 	require.NoError(t, err)
 	require.Equal(t, "paystack", p.Name())
+}
+
+// TestNewRejectsInvalidConfig: every invalid argument or option value is
+// an error from New wrapping payments.ErrInvalidConfig that names the
+// provider and what is at fault, never the key, and New never panics.
+func TestNewRejectsInvalidConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		key  string
+		opts []paystackpay.Option
+		what string
+	}{
+		{"empty key", "", nil, "secret key: is required"},
+		{"blank key", " \t", nil, "secret key: is required"},
+		{"key with trailing newline", testKey + "\n", nil, "secret key: is padded with whitespace"},
+		{"key with header injection", "sk_test_0123456789abcdef\r\nX-Injected: 1", nil, "secret key: holds whitespace or control characters"},
+		{"public key", "pk_test_0123456789abcdef", nil, "secret key: must start with sk_"},
+		{"base URL without scheme", testKey, []paystackpay.Option{paystackpay.WithBaseURL("api.paystack.co")}, "WithBaseURL: must be an absolute http or https URL"},
+		{"base URL with credentials", testKey, []paystackpay.Option{paystackpay.WithBaseURL("https://u:p@api.paystack.co")}, "WithBaseURL: URL must not hold credentials"},
+		{"nil HTTP client", testKey, []paystackpay.Option{paystackpay.WithHTTPClient(nil)}, "WithHTTPClient: client is nil"},
+		{"nil HTTP option", testKey, []paystackpay.Option{paystackpay.WithHTTPOptions(httpclient.WithRetries(1), nil)}, "WithHTTPOptions: option 2 is nil"},
+		{"nil logger", testKey, []paystackpay.Option{paystackpay.WithLogger(nil)}, "WithLogger: logger is nil"},
+		{"nil clock", testKey, []paystackpay.Option{paystackpay.WithClock(nil)}, "WithClock: clock is nil"},
+		{"nil option", testKey, []paystackpay.Option{nil}, "option 1: is nil"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := paystackpay.New(tt.key, tt.opts...)
+			require.Nil(t, p)
+			require.ErrorIs(t, err, payments.ErrInvalidConfig)
+			var perr *payments.Error
+			require.ErrorAs(t, err, &perr)
+			require.Equal(t, paystackpay.Name, perr.Provider)
+			require.Contains(t, err.Error(), "paystack: payments: invalid configuration: "+tt.what)
+			require.NotContains(t, err.Error(), "0123456789abcdef", "the key never appears in the error")
+		})
+	}
 }
 
 func TestCreatePayment(t *testing.T) {
@@ -99,6 +135,7 @@ func TestCreatePayment(t *testing.T) {
 	require.Equal(t, "order-42", pay.Reference)
 	require.Equal(t, "paystack", pay.Provider)
 	require.Equal(t, payments.StatusRequiresAction, pay.Status)
+	require.Equal(t, "abandoned", pay.RawStatus, "what verify reports for it")
 	require.Equal(t, ngn(500000), pay.Amount)
 	require.Equal(t, map[string]string{"order_id": "42"}, pay.Metadata)
 	require.Equal(t, createdNow, pay.CreatedAt)
@@ -116,6 +153,26 @@ func TestCreatePayment(t *testing.T) {
 	require.Equal(t, map[string]string{"order_id": "42"}, got.Metadata, "the request hash is hidden")
 	require.Equal(t, "ada@example.com", got.CustomerEmail)
 	require.Equal(t, fakeCreated, got.CreatedAt)
+}
+
+// TestLowerCaseCurrencyIsTheSameRequest: a Money literal with a lower-case
+// code is sent in Paystack's upper-case form, and a retry that spells the
+// code differently is the same request, not an idempotency conflict.
+func TestLowerCaseCurrencyIsTheSameRequest(t *testing.T) {
+	f := newFakePaystack(t)
+	p := newProvider(t, f, testKey)
+	in := baseParams()
+	in.Amount = payments.Money{Amount: 500000, Currency: "ngn"}
+	first, err := p.CreatePayment(context.Background(), in)
+	require.NoError(t, err)
+	require.Equal(t, ngn(500000), first.Amount)
+	body := decodeBody(t, f.recorded()[0].Body)
+	require.Equal(t, "NGN", body["currency"])
+
+	in.Amount.Currency = "NGN"
+	again, err := p.CreatePayment(context.Background(), in)
+	require.NoError(t, err, "the retry differs only in the case of the code")
+	require.Equal(t, first.ID, again.ID)
 }
 
 func TestCreatePaymentReferences(t *testing.T) {
@@ -178,6 +235,8 @@ func TestCreatePaymentIdempotent(t *testing.T) {
 	require.Equal(t, first.ID, again.ID)
 	require.Equal(t, first.Amount, again.Amount)
 	require.Equal(t, payments.StatusRequiresAction, again.Status)
+	require.Nil(t, again.NextAction, "the duplicate is answered from verify, which holds no authorization URL")
+	require.False(t, p.Capabilities().NextActionOnGet)
 	require.Equal(t, 1, f.txCount(), "one transaction, never two")
 	require.Equal(t, 2, f.count(http.MethodPost, "/transaction/initialize"))
 	require.Equal(t, 1, f.count(http.MethodGet, "/transaction/verify/order-42"))

@@ -97,7 +97,7 @@ func (p *Provider) findRefund(ctx context.Context, params payments.RefundParams,
 // a non-zero Amount. This protects retries made one after the other;
 // concurrent calls with one key are not serialized.
 func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (*payments.Refund, error) {
-	if err := p.Capabilities().ValidateRefund(Name, params); err != nil {
+	if err := p.caps.ValidateRefund(Name, params); err != nil {
 		return nil, err
 	}
 	note := params.Reason

@@ -26,8 +26,8 @@ func TestConformance(t *testing.T) {
 			var current *sandboxpay.Provider
 			sb := func(p payments.Provider) *sandboxpay.Provider { return p.(*sandboxpay.Provider) }
 			paymentstest.Run(t, paymentstest.Harness{
-				NewProvider: func(t *testing.T) payments.Provider {
-					current = sandboxpay.New(mode.opts...)
+				New: func(t *testing.T) payments.Provider {
+					current = newSandbox(t, mode.opts...)
 					return current
 				},
 				Amount:              mode.amount,
@@ -36,8 +36,8 @@ func TestConformance(t *testing.T) {
 					_, err := sb(p).Succeed(t.Context(), id)
 					require.NoError(t, err)
 				},
-				Fail: func(t *testing.T, p payments.Provider, id string) {
-					_, err := sb(p).Fail(t.Context(), id, "card_declined", "Your card was declined.")
+				Decline: func(t *testing.T, p payments.Provider, id string) {
+					_, err := sb(p).Decline(t.Context(), id, "card_declined", "Your card was declined.")
 					require.NoError(t, err)
 				},
 				RequireAction: func(t *testing.T, p payments.Provider, id string) {

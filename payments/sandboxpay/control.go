@@ -12,7 +12,7 @@ import (
 // provider's part from outside the process, for demos and manual testing:
 //
 //	POST /payments/{id}/succeed
-//	POST /payments/{id}/fail             (form fields code and message, optional)
+//	POST /payments/{id}/decline          (form fields code and message, optional)
 //	POST /payments/{id}/require_action
 //	POST /refunds/{id}/succeed
 //	POST /refunds/{id}/fail              (form fields code and message, optional)
@@ -29,9 +29,9 @@ func (p *Provider) ControlHandler() http.Handler {
 		pay, err := p.Succeed(r.Context(), r.PathValue("id"))
 		p.answerPayment(w, pay, err)
 	})
-	mux.HandleFunc("POST /payments/{id}/fail", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("POST /payments/{id}/decline", func(w http.ResponseWriter, r *http.Request) {
 		code, msg := failure(r, "card_declined", "Your card was declined.")
-		pay, err := p.Fail(r.Context(), r.PathValue("id"), code, msg)
+		pay, err := p.Decline(r.Context(), r.PathValue("id"), code, msg)
 		p.answerPayment(w, pay, err)
 	})
 	mux.HandleFunc("POST /payments/{id}/require_action", func(w http.ResponseWriter, r *http.Request) {

@@ -18,7 +18,7 @@ import (
 func TestControlHandler(t *testing.T) {
 	ctx := context.Background()
 	rec := &recorder{fail: []int{500}}
-	p := sandboxpay.New(sandboxpay.WithPendingRefunds(), sandboxpay.WithWebhookHandler(rec),
+	p := newSandboxTo(t, rec, sandboxpay.WithPendingRefunds(),
 		sandboxpay.WithDeliveryRetries(0, 0))
 	h := http.StripPrefix("/sandbox", p.ControlHandler())
 	post := func(path string, form url.Values) (int, map[string]any) {
@@ -37,12 +37,12 @@ func TestControlHandler(t *testing.T) {
 	require.Equal(t, "succeeded", body["data"].(map[string]any)["status"])
 	require.Contains(t, body["webhook_error"], "delivery failed", "the first delivery was answered 500")
 
-	code, body = post("/payments/"+a.ID+"/fail", nil)
+	code, body = post("/payments/"+a.ID+"/decline", nil)
 	require.Equal(t, http.StatusConflict, code)
 	require.Contains(t, body["error"], "invalid_state")
 
 	b := create(t, p, 1000)
-	code, body = post("/payments/"+b.ID+"/fail", url.Values{"code": {"insufficient_funds"}, "message": {"No money"}})
+	code, body = post("/payments/"+b.ID+"/decline", url.Values{"code": {"insufficient_funds"}, "message": {"No money"}})
 	require.Equal(t, http.StatusOK, code)
 	data := body["data"].(map[string]any)
 	require.Equal(t, "failed", data["status"])

@@ -22,7 +22,10 @@ func FuzzParseEvent(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
-	p := sandboxpay.New()
+	p, err := sandboxpay.New()
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ev, err := p.ParseEvent(&webhooks.Event{ID: "msg_1", Data: json.RawMessage(body)})
 		if err != nil {

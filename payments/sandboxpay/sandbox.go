@@ -9,9 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,7 +23,7 @@ import (
 // Name is the name the sandbox reports in payments and events.
 const Name = "sandbox"
 
-// ErrDeliveryFailed is wrapped by the errors of Succeed, Fail,
+// ErrDeliveryFailed is wrapped by the errors of Succeed, Decline,
 // RequireAction, SucceedRefund, FailRefund and OpenDispute when a webhook
 // could not be delivered after every retry. The state change itself has
 // been applied.
@@ -33,13 +33,13 @@ var ErrDeliveryFailed = errors.New("sandboxpay: webhook delivery failed")
 // (Stripe: 255 characters).
 const maxIdempotencyKeyLength = 255
 
-// Option configures a Provider.
-type Option func(*config)
+// Option configures a Provider. An option given a value it cannot use
+// makes New fail with an error wrapping payments.ErrInvalidConfig.
+type Option func(*config) error
 
 type config struct {
 	secret         string
 	url            string
-	handler        http.Handler
 	httpClient     *http.Client
 	now            func() time.Time
 	logger         *slog.Logger
@@ -49,93 +49,166 @@ type config struct {
 	pendingStart   bool
 	pendingRefunds bool
 	currencies     []payments.Currency
+	maxAmount      int64
 }
 
 // WithWebhookSecret sets the Standard Webhooks signing secret, in the form
 // "whsec_" followed by the base64 encoding of the key (the prefix is
 // optional). Without it New generates a random secret, readable through
-// WebhookSecret. New panics when the secret is not valid base64, as a
-// constant that can never sign anything is a programming error.
+// WebhookSecret. A secret that is empty, padded with whitespace or not
+// base64 is a configuration error that never repeats the secret.
 func WithWebhookSecret(secret string) Option {
-	return func(c *config) { c.secret = secret }
+	return func(c *config) error {
+		if err := payments.ValidateSecret(Name, "WithWebhookSecret", secret); err != nil {
+			return err
+		}
+		if _, err := decodeSecret(secret); err != nil {
+			return err
+		}
+		c.secret = secret
+		return nil
+	}
 }
 
-// WithWebhookURL makes the sandbox POST every event to url.
+// WithWebhookURL makes the sandbox POST every event to url, an absolute
+// http or https URL: the application's webhook endpoint, as a real
+// provider's dashboard would be told. SetWebhookHandler delivers to an
+// http.Handler in the same process instead, or as well.
 func WithWebhookURL(url string) Option {
-	return func(c *config) { c.url = url }
-}
-
-// WithWebhookHandler makes the sandbox deliver every event straight to h,
-// with no network in between. It may be combined with WithWebhookURL.
-func WithWebhookHandler(h http.Handler) Option {
-	return func(c *config) { c.handler = h }
+	return func(c *config) error {
+		if err := payments.ValidateURL(Name, "WithWebhookURL", url); err != nil {
+			return err
+		}
+		c.url = url
+		return nil
+	}
 }
 
 // WithHTTPClient sets the client used for deliveries to the webhook URL.
-// The default is a client with a 10-second timeout.
+// The default is a client with a 10-second timeout. A nil client is a
+// configuration error.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *config) {
-		if hc != nil {
-			c.httpClient = hc
+	return func(c *config) error {
+		if hc == nil {
+			return payments.ConfigError(Name, "WithHTTPClient", "client is nil")
 		}
+		c.httpClient = hc
+		return nil
 	}
 }
 
 // WithClock sets the clock used for creation times and webhook timestamps.
+// A nil clock is a configuration error.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) {
-		if now != nil {
-			c.now = now
+	return func(c *config) error {
+		if now == nil {
+			return payments.ConfigError(Name, "WithClock", "clock is nil")
 		}
+		c.now = now
+		return nil
 	}
 }
 
-// WithLogger sets the logger for deliveries. The default discards logs.
+// WithLogger sets the logger for deliveries. Without it the sandbox logs
+// nothing. A nil logger is a configuration error.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) {
-		if l != nil {
-			c.logger = l
+	return func(c *config) error {
+		if l == nil {
+			return payments.ConfigError(Name, "WithLogger", "logger is nil")
 		}
+		c.logger = l
+		return nil
 	}
 }
+
+// DefaultDeliveryRetries and DefaultDeliveryBackoff are how often and how
+// soon a failed delivery is retried without WithDeliveryRetries;
+// MaxDeliveryBackoff caps the doubling backoff between retries.
+const (
+	DefaultDeliveryRetries = 3
+	DefaultDeliveryBackoff = 100 * time.Millisecond
+	MaxDeliveryBackoff     = 2 * time.Second
+)
 
 // WithDeliveryRetries sets how many times a failed delivery is retried
-// (default 3) and the first backoff (default 100ms), which doubles on each
-// retry up to 2 seconds. Retries stop early when the caller's context ends.
+// (default DefaultDeliveryRetries; zero delivers once) and the first
+// backoff (default DefaultDeliveryBackoff; zero retries at once), which
+// doubles on each retry up to MaxDeliveryBackoff. Retries stop early when
+// the caller's context ends. A negative count, or a backoff that is
+// negative or above MaxDeliveryBackoff, is a configuration error.
 func WithDeliveryRetries(retries int, backoff time.Duration) Option {
-	return func(c *config) {
-		if retries >= 0 {
-			c.retries = retries
+	return func(c *config) error {
+		if retries < 0 {
+			return payments.ConfigError(Name, "WithDeliveryRetries", "retry count is negative")
 		}
-		if backoff >= 0 {
-			c.backoff = backoff
+		if backoff < 0 || backoff > MaxDeliveryBackoff {
+			return payments.ConfigError(Name, "WithDeliveryRetries", "backoff must be between 0 and "+MaxDeliveryBackoff.String())
 		}
+		c.retries, c.backoff = retries, backoff
+		return nil
 	}
 }
 
 // WithPendingPayments makes new payments start in StatusPending, with no
-// next action, instead of StatusRequiresAction.
+// next action, instead of StatusRequiresAction: a payment the provider is
+// waiting on, not one the customer must act on.
 func WithPendingPayments() Option {
-	return func(c *config) { c.pendingStart = true }
+	return func(c *config) error { c.pendingStart = true; return nil }
 }
 
 // WithPendingRefunds makes new refunds start in RefundPending; SucceedRefund
 // and FailRefund then settle them. By default refunds succeed at once.
 func WithPendingRefunds() Option {
-	return func(c *config) { c.pendingRefunds = true }
+	return func(c *config) error { c.pendingRefunds = true; return nil }
 }
 
 // WithCurrencies restricts the currencies the sandbox accepts, to mimic a
 // real provider (for example NGN, GHS, ZAR, KES and USD for Paystack). By
-// default every well-formed ISO 4217 code is accepted.
+// default every known ISO 4217 code is accepted. Codes may be in any case;
+// an empty list or an unknown code is a configuration error.
 func WithCurrencies(currencies ...payments.Currency) Option {
-	return func(c *config) { c.currencies = append([]payments.Currency{}, currencies...) }
+	return func(c *config) error {
+		if len(currencies) == 0 {
+			return payments.ConfigError(Name, "WithCurrencies", "no currency given")
+		}
+		out := make([]payments.Currency, len(currencies))
+		for i, cur := range currencies {
+			if !cur.Valid() {
+				return payments.ConfigError(Name, "WithCurrencies", "unknown ISO 4217 currency "+strconv.Quote(string(cur)))
+			}
+			out[i] = cur.Normalize()
+		}
+		c.currencies = out
+		return nil
+	}
+}
+
+// DefaultMaxAmount is the largest amount the sandbox takes without
+// WithMaxAmount, in minor units of any currency: Stripe's limit for
+// nearly every currency (99999999, that is 999999.99 USD), so that an
+// amount the sandbox accepts is one Stripe accepts too.
+const DefaultMaxAmount = 99_999_999
+
+// WithMaxAmount sets the largest amount CreatePayment accepts, in minor
+// units of any currency (default DefaultMaxAmount). A larger amount fails
+// before any other work with an error wrapping payments.ErrInvalidAmount,
+// code "amount_too_large", that names the limit. A limit that is not
+// positive is a configuration error.
+func WithMaxAmount(max int64) Option {
+	return func(c *config) error {
+		if max <= 0 {
+			return payments.ConfigError(Name, "WithMaxAmount", "maximum must be positive")
+		}
+		c.maxAmount = max
+		return nil
+	}
 }
 
 // Provider is the in-memory payments provider. It is safe for concurrent
 // use. The zero value is not usable; call New.
 type Provider struct {
 	cfg     config
+	caps    payments.Capabilities
 	key     []byte
 	mu      sync.Mutex
 	pays    map[string]*payment
@@ -145,6 +218,7 @@ type Provider struct {
 	failAll error
 	calls   atomic.Int64
 	log     []Delivery
+	handler http.Handler
 }
 
 type payment struct {
@@ -173,20 +247,29 @@ var (
 	_ payments.WebhookEventTyper  = (*Provider)(nil)
 )
 
-// New returns a sandbox provider. It panics only when WithWebhookSecret was
-// given a secret that is not valid base64.
-func New(opts ...Option) *Provider {
+// New returns a sandbox provider. It never panics: a nil option or an
+// option given a value it cannot use (see each option) makes it fail with
+// an error wrapping payments.ErrInvalidConfig that names the option.
+//
+// The sandbox's webhook secret, and so its Verifier, exist as soon as New
+// returns, before any webhook handler: build the handler from Verifier,
+// then attach it with SetWebhookHandler (or point WithWebhookURL at it).
+func New(opts ...Option) (*Provider, error) {
 	cfg := config{
 		httpClient: &http.Client{Timeout: 10 * time.Second},
 		now:        time.Now,
-		logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		retries:    3,
-		backoff:    100 * time.Millisecond,
-		maxBackoff: 2 * time.Second,
+		logger:     slog.New(slog.DiscardHandler),
+		retries:    DefaultDeliveryRetries,
+		backoff:    DefaultDeliveryBackoff,
+		maxBackoff: MaxDeliveryBackoff,
+		maxAmount:  DefaultMaxAmount,
 	}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	for i, o := range opts {
+		if o == nil {
+			return nil, payments.ConfigError(Name, "option "+strconv.Itoa(i+1), "is nil")
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
 		}
 	}
 	if cfg.secret == "" {
@@ -194,21 +277,22 @@ func New(opts ...Option) *Provider {
 	}
 	key, err := decodeSecret(cfg.secret)
 	if err != nil {
-		panic("sandboxpay: " + err.Error())
+		return nil, err
 	}
 	return &Provider{
 		cfg:     cfg,
+		caps:    capabilities(cfg),
 		key:     key,
 		pays:    make(map[string]*payment),
 		refunds: make(map[string]*refund),
 		idem:    make(map[string]idemEntry),
-	}
+	}, nil
 }
 
 func decodeSecret(secret string) ([]byte, error) {
 	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	if err != nil || len(key) == 0 {
-		return nil, errors.New("webhook secret must be \"whsec_\" followed by base64")
+		return nil, payments.ConfigError(Name, "WithWebhookSecret", "must be \"whsec_\" followed by the base64 of a key")
 	}
 	return key, nil
 }
@@ -270,18 +354,27 @@ func (p *Provider) begin(ctx context.Context) error {
 }
 
 // Capabilities reports what the sandbox accepts: every known currency (or
-// those given to WithCurrencies), cancellation, partial refunds and
-// idempotency keys of up to 255 bytes. No customer email is required.
-func (p *Provider) Capabilities() payments.Capabilities {
-	c := payments.Capabilities{
+// those given to WithCurrencies) up to the maximum amount (WithMaxAmount),
+// cancellation, partial refunds, idempotency keys of up to 255 bytes, and
+// next actions in GetPayment's answers. No customer email is required.
+func (p *Provider) Capabilities() payments.Capabilities { return p.caps }
+
+func capabilities(cfg config) payments.Capabilities {
+	max := make(map[payments.Currency]int64)
+	for _, c := range payments.Currencies() {
+		max[c] = cfg.maxAmount
+	}
+	var accept payments.CurrencyRule
+	if cfg.currencies != nil {
+		accept = payments.AcceptCurrencies(cfg.currencies...)
+	}
+	return payments.Capabilities{
+		Currencies:              payments.AllRules(accept, payments.MaximumAmounts(max)),
 		Cancel:                  true,
 		PartialRefund:           true,
 		MaxIdempotencyKeyLength: maxIdempotencyKeyLength,
+		NextActionOnGet:         true,
 	}
-	if p.cfg.currencies != nil {
-		c.Currencies = payments.AcceptCurrencies(p.cfg.currencies...)
-	}
-	return c
 }
 
 // fingerprint identifies a request's parameters, so that a reused
@@ -297,7 +390,8 @@ func fingerprint(v any) string {
 // the same parameters returns the same payment; with different parameters
 // it fails with payments.ErrIdempotencyConflict.
 func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (*payments.Payment, error) {
-	if err := p.Capabilities().ValidateCreatePayment(Name, params); err != nil {
+	params.Amount = params.Amount.Normalize()
+	if err := p.caps.ValidateCreatePayment(Name, params); err != nil {
 		return nil, err
 	}
 	if err := p.begin(ctx); err != nil {
@@ -406,7 +500,7 @@ func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Paym
 // been refunded yet) or in part. With an IdempotencyKey, a repeated call
 // with the same parameters returns the same refund and never refunds twice.
 func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (*payments.Refund, error) {
-	if err := p.Capabilities().ValidateRefund(Name, params); err != nil {
+	if err := p.caps.ValidateRefund(Name, params); err != nil {
 		return nil, err
 	}
 	if err := p.begin(ctx); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,22 @@ import (
 var fixedNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 func fixedClock() time.Time { return fixedNow }
+
+// newSandbox returns a sandbox, failing the test when New does.
+func newSandbox(t testing.TB, opts ...sandboxpay.Option) *sandboxpay.Provider {
+	t.Helper()
+	p, err := sandboxpay.New(opts...)
+	require.NoError(t, err)
+	return p
+}
+
+// newSandboxTo returns a sandbox that delivers its webhooks to h.
+func newSandboxTo(t testing.TB, h http.Handler, opts ...sandboxpay.Option) *sandboxpay.Provider {
+	t.Helper()
+	p := newSandbox(t, opts...)
+	p.SetWebhookHandler(h)
+	return p
+}
 
 func usd(amount int64) payments.Money { return payments.Money{Amount: amount, Currency: "USD"} }
 
@@ -45,7 +62,7 @@ func requireKind(t *testing.T, err error, kind error, code string) {
 func TestCreatePayment(t *testing.T) {
 	ctx := context.Background()
 	t.Run("requires action by default", func(t *testing.T) {
-		p := sandboxpay.New(sandboxpay.WithClock(fixedClock))
+		p := newSandbox(t, sandboxpay.WithClock(fixedClock))
 		pay := create(t, p, 2999)
 		require.Equal(t, payments.StatusRequiresAction, pay.Status)
 		require.Equal(t, "requires_action", pay.RawStatus)
@@ -63,13 +80,13 @@ func TestCreatePayment(t *testing.T) {
 		require.Equal(t, pay, got)
 	})
 	t.Run("pending with WithPendingPayments", func(t *testing.T) {
-		p := sandboxpay.New(sandboxpay.WithPendingPayments())
+		p := newSandbox(t, sandboxpay.WithPendingPayments())
 		pay := create(t, p, 100)
 		require.Equal(t, payments.StatusPending, pay.Status)
 		require.Nil(t, pay.NextAction)
 	})
 	t.Run("returned values are copies", func(t *testing.T) {
-		p := sandboxpay.New()
+		p := newSandbox(t)
 		pay := create(t, p, 100)
 		pay.Metadata["order"] = "changed"
 		pay.NextAction.ClientSecret = "changed"
@@ -91,25 +108,50 @@ func TestValidation(t *testing.T) {
 		{"zero amount", nil, payments.CreatePaymentParams{Amount: usd(0)}, payments.ErrInvalidAmount},
 		{"negative amount", nil, payments.CreatePaymentParams{Amount: usd(-5)}, payments.ErrInvalidAmount},
 		{"unknown currency", nil, payments.CreatePaymentParams{Amount: payments.Money{Amount: 100, Currency: "XYZ"}}, payments.ErrUnsupportedCurrency},
-		{"lower-case currency", nil, payments.CreatePaymentParams{Amount: payments.Money{Amount: 100, Currency: "usd"}}, payments.ErrUnsupportedCurrency},
 		{"currency not accepted", []sandboxpay.Option{sandboxpay.WithCurrencies("NGN")}, payments.CreatePaymentParams{Amount: usd(100)}, payments.ErrUnsupportedCurrency},
 		{"bad email", nil, payments.CreatePaymentParams{Amount: usd(100), CustomerEmail: "not an email"}, payments.ErrInvalidRequest},
 		{"long key", nil, payments.CreatePaymentParams{Amount: usd(100), IdempotencyKey: string(make([]byte, 300))}, payments.ErrInvalidRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := sandboxpay.New(tt.opts...)
+			p := newSandbox(t, tt.opts...)
 			_, err := p.CreatePayment(ctx, tt.params)
 			requireKind(t, err, tt.kind, "")
 		})
 	}
+	t.Run("maximum amount", func(t *testing.T) {
+		p := newSandbox(t)
+		limit, ok := p.Capabilities().MaxAmount("USD")
+		require.True(t, ok)
+		require.Equal(t, usd(sandboxpay.DefaultMaxAmount), limit)
+		_, err := p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: usd(sandboxpay.DefaultMaxAmount)})
+		require.NoError(t, err, "the limit itself is accepted")
+		_, err = p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: usd(sandboxpay.DefaultMaxAmount + 1)})
+		requireKind(t, err, payments.ErrInvalidAmount, "amount_too_large")
+		require.Contains(t, err.Error(), "999999.99 USD", "the error names the limit")
+		require.Equal(t, 1, p.Calls(), "the refused amount never reached the backend")
+
+		p = newSandbox(t, sandboxpay.WithMaxAmount(5000))
+		_, err = p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: payments.Money{Amount: 5001, Currency: "jpy"}})
+		requireKind(t, err, payments.ErrInvalidAmount, "amount_too_large")
+		require.Contains(t, err.Error(), "5000 JPY")
+	})
+	t.Run("lower-case currency is the same currency", func(t *testing.T) {
+		p := newSandbox(t, sandboxpay.WithCurrencies("ngn", "USD"))
+		pay, err := p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: payments.Money{Amount: 100, Currency: "usd"}})
+		require.NoError(t, err)
+		require.Equal(t, usd(100), pay.Amount, "the payment reports the upper-case code")
+		pay, err = p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: payments.Money{Amount: 100, Currency: "NGN"}})
+		require.NoError(t, err)
+		require.Equal(t, payments.Currency("NGN"), pay.Amount.Currency)
+	})
 	t.Run("accepted currency", func(t *testing.T) {
-		p := sandboxpay.New(sandboxpay.WithCurrencies("NGN", "USD"))
+		p := newSandbox(t, sandboxpay.WithCurrencies("NGN", "USD"))
 		_, err := p.CreatePayment(ctx, payments.CreatePaymentParams{Amount: payments.Money{Amount: 5000, Currency: "NGN"}})
 		require.NoError(t, err)
 	})
 	t.Run("not found", func(t *testing.T) {
-		p := sandboxpay.New()
+		p := newSandbox(t)
 		_, err := p.GetPayment(ctx, "pay_missing")
 		requireKind(t, err, payments.ErrNotFound, "resource_missing")
 		_, err = p.GetRefund(ctx, "re_missing")
@@ -132,7 +174,7 @@ var (
 		return err
 	}
 	fail step = func(ctx context.Context, p *sandboxpay.Provider, id string) error {
-		_, err := p.Fail(ctx, id, "card_declined", "Declined")
+		_, err := p.Decline(ctx, id, "card_declined", "Declined")
 		return err
 	}
 	requireAction step = func(ctx context.Context, p *sandboxpay.Provider, id string) error {
@@ -193,7 +235,7 @@ func TestStateMachine(t *testing.T) {
 			if tt.pending {
 				opts = append(opts, sandboxpay.WithPendingPayments())
 			}
-			p := sandboxpay.New(opts...)
+			p := newSandbox(t, opts...)
 			pay := create(t, p, 1000)
 			for _, s := range tt.setup {
 				require.NoError(t, s(ctx, p, pay.ID))
@@ -214,14 +256,20 @@ func TestStateMachine(t *testing.T) {
 
 func TestTransitionDetails(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New(sandboxpay.WithPendingPayments())
+	p := newSandbox(t, sandboxpay.WithPendingPayments())
 	pay := create(t, p, 1000)
 
 	got, err := p.RequireAction(ctx, pay.ID)
 	require.NoError(t, err)
+	require.Equal(t, payments.StatusRequiresAction, got.Status)
 	require.Equal(t, payments.NextActionConfirmWithClientSecret, got.NextAction.Type)
+	first := got.NextAction.ClientSecret
+	require.NotEmpty(t, first)
+	got, err = p.RequireAction(ctx, pay.ID)
+	require.NoError(t, err)
+	require.NotEqual(t, first, got.NextAction.ClientSecret, "asking again gives a new client secret")
 
-	got, err = p.Fail(ctx, pay.ID, "card_declined", "Your card was declined.")
+	got, err = p.Decline(ctx, pay.ID, "card_declined", "Your card was declined.")
 	require.NoError(t, err)
 	require.Equal(t, payments.StatusFailed, got.Status)
 	require.Nil(t, got.NextAction)
@@ -231,7 +279,7 @@ func TestTransitionDetails(t *testing.T) {
 
 func TestRefunds(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New(sandboxpay.WithClock(fixedClock))
+	p := newSandbox(t, sandboxpay.WithClock(fixedClock))
 	pay := create(t, p, 1000)
 	_, err := p.Succeed(ctx, pay.ID)
 	require.NoError(t, err)
@@ -265,7 +313,7 @@ func TestRefunds(t *testing.T) {
 
 func TestPendingRefunds(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New(sandboxpay.WithPendingRefunds())
+	p := newSandbox(t, sandboxpay.WithPendingRefunds())
 	pay := create(t, p, 1000)
 	_, err := p.Succeed(ctx, pay.ID)
 	require.NoError(t, err)
@@ -301,7 +349,7 @@ func TestPendingRefunds(t *testing.T) {
 
 func TestIdempotency(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New()
+	p := newSandbox(t)
 	params := payments.CreatePaymentParams{Amount: usd(500), CustomerEmail: "ada@example.com", IdempotencyKey: "order-7"}
 	a, err := p.CreatePayment(ctx, params)
 	require.NoError(t, err)
@@ -339,7 +387,7 @@ func TestIdempotency(t *testing.T) {
 
 func TestFailNext(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New()
+	p := newSandbox(t)
 	declined := &payments.Error{Kind: payments.ErrCardDeclined, Provider: "sandbox", Code: "card_declined"}
 	p.FailNext(declined)
 	p.FailNext(payments.ErrRateLimited)
@@ -362,7 +410,7 @@ func TestFailNext(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New()
+	p := newSandbox(t)
 	const workers = 16
 
 	// The same idempotency key from many goroutines makes one payment.

@@ -22,12 +22,13 @@ func (p *Provider) Succeed(ctx context.Context, id string) (*payments.Payment, e
 	})
 }
 
-// Fail moves a pending, requires_action or processing payment to
+// Decline moves a pending, requires_action or processing payment to
 // StatusFailed with the given failure code (for example "card_declined")
-// and message, and delivers a payment.failed event. The returned error wraps
+// and message, as when the customer's bank refuses the charge, and
+// delivers a payment.failed event. The returned error wraps
 // ErrDeliveryFailed when the event could not be delivered.
-func (p *Provider) Fail(ctx context.Context, id, code, message string) (*payments.Payment, error) {
-	return p.transition(ctx, id, "fail", "payment.failed", func(pay *payments.Payment) bool {
+func (p *Provider) Decline(ctx context.Context, id, code, message string) (*payments.Payment, error) {
+	return p.transition(ctx, id, "decline", "payment.failed", func(pay *payments.Payment) bool {
 		if !cancelable(pay.Status) {
 			return false
 		}

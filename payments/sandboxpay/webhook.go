@@ -25,7 +25,8 @@ type Delivery struct {
 	ID string
 	// Type is the event type ("payment.succeeded").
 	Type string
-	// Target is the URL delivered to, or "handler" for WithWebhookHandler.
+	// Target is the URL delivered to, or "handler" for the handler set
+	// with SetWebhookHandler.
 	Target string
 	// Body is the signed JSON body.
 	Body []byte
@@ -191,6 +192,23 @@ func (p *Provider) deliverQuietly(ctx context.Context, m *message) {
 	}
 }
 
+// SetWebhookHandler makes the sandbox deliver every later event straight
+// to h, in the same process, with no network in between; nil stops it. It
+// may be combined with WithWebhookURL, and called at any time, from any
+// goroutine. The usual wiring builds the handler from the sandbox's own
+// Verifier and attaches it:
+//
+//	sandbox, err := sandboxpay.New()
+//	verifier, err := sandbox.Verifier()
+//	h := webhooks.NewHandler(verifier)
+//	payments.Handle(h, sandbox, onPaymentEvent)
+//	sandbox.SetWebhookHandler(h)
+func (p *Provider) SetWebhookHandler(h http.Handler) {
+	p.mu.Lock()
+	p.handler = h
+	p.mu.Unlock()
+}
+
 // deliver sends m to every configured target, retrying each with backoff.
 func (p *Provider) deliver(ctx context.Context, m *message) error {
 	var firstErr error
@@ -199,8 +217,14 @@ func (p *Provider) deliver(ctx context.Context, m *message) error {
 			firstErr = err
 		}
 	}
-	if p.cfg.handler != nil {
-		if err := p.deliverTo(ctx, m, "handler", p.serveHandler); err != nil && firstErr == nil {
+	p.mu.Lock()
+	h := p.handler
+	p.mu.Unlock()
+	if h != nil {
+		serve := func(ctx context.Context, m *message, hdr http.Header) (int, error) {
+			return p.serveHandler(ctx, h, m, hdr)
+		}
+		if err := p.deliverTo(ctx, m, "handler", serve); err != nil && firstErr == nil {
 			firstErr = err
 		}
 	}
@@ -273,7 +297,7 @@ func (p *Provider) postURL(ctx context.Context, m *message, h http.Header) (int,
 	return resp.StatusCode, nil
 }
 
-func (p *Provider) serveHandler(ctx context.Context, m *message, h http.Header) (int, error) {
+func (p *Provider) serveHandler(ctx context.Context, handler http.Handler, m *message, h http.Header) (int, error) {
 	target := p.cfg.url
 	if target == "" {
 		target = "http://localhost/webhooks/sandbox"
@@ -285,7 +309,7 @@ func (p *Provider) serveHandler(ctx context.Context, m *message, h http.Header) 
 	req.Header = h.Clone()
 	req.RemoteAddr = "127.0.0.1:0"
 	rr := httptest.NewRecorder()
-	p.cfg.handler.ServeHTTP(rr, req)
+	handler.ServeHTTP(rr, req)
 	return rr.Code, nil
 }
 

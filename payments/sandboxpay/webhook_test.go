@@ -1,12 +1,14 @@
 package sandboxpay_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -87,8 +89,7 @@ type eventBody struct {
 func TestWebhookDeliveryToHandler(t *testing.T) {
 	ctx := context.Background()
 	rec := &recorder{}
-	p := sandboxpay.New(sandboxpay.WithWebhookSecret(testSecret), sandboxpay.WithWebhookHandler(rec),
-		sandboxpay.WithClock(fixedClock))
+	p := newSandboxTo(t, rec, sandboxpay.WithWebhookSecret(testSecret), sandboxpay.WithClock(fixedClock))
 	require.Equal(t, testSecret, p.WebhookSecret())
 
 	pay := create(t, p, 2999)
@@ -134,22 +135,18 @@ var body0 eventBody
 
 func TestGeneratedSecret(t *testing.T) {
 	rec := &recorder{}
-	p := sandboxpay.New(sandboxpay.WithWebhookHandler(rec))
+	p := newSandboxTo(t, rec)
 	secret := p.WebhookSecret()
 	require.True(t, strings.HasPrefix(secret, "whsec_"))
 	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	require.NoError(t, err)
 	require.Len(t, key, 24)
-	require.NotEqual(t, secret, sandboxpay.New().WebhookSecret())
+	require.NotEqual(t, secret, newSandbox(t).WebhookSecret())
 
 	pay := create(t, p, 100)
-	_, err = p.Fail(context.Background(), pay.ID, "card_declined", "Declined")
+	_, err = p.Decline(context.Background(), pay.ID, "card_declined", "Declined")
 	require.NoError(t, err)
 	checkSignature(t, secret, rec.deliveries()[0])
-}
-
-func TestInvalidSecretPanics(t *testing.T) {
-	require.Panics(t, func() { sandboxpay.New(sandboxpay.WithWebhookSecret("whsec_not base64!")) })
 }
 
 func TestWebhookDeliveryToURLRetries(t *testing.T) {
@@ -157,7 +154,7 @@ func TestWebhookDeliveryToURLRetries(t *testing.T) {
 	rec := &recorder{fail: []int{500, 502}}
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
-	p := sandboxpay.New(sandboxpay.WithWebhookSecret(testSecret), sandboxpay.WithWebhookURL(srv.URL+"/hooks"),
+	p := newSandbox(t, sandboxpay.WithWebhookSecret(testSecret), sandboxpay.WithWebhookURL(srv.URL+"/hooks"),
 		sandboxpay.WithHTTPClient(srv.Client()), sandboxpay.WithDeliveryRetries(3, time.Millisecond))
 
 	pay := create(t, p, 100)
@@ -181,7 +178,7 @@ func TestWebhookDeliveryToURLRetries(t *testing.T) {
 func TestWebhookDeliveryGivesUp(t *testing.T) {
 	ctx := context.Background()
 	rec := &recorder{fail: []int{500, 500, 500, 500, 500}}
-	p := sandboxpay.New(sandboxpay.WithWebhookHandler(rec), sandboxpay.WithDeliveryRetries(2, time.Millisecond))
+	p := newSandboxTo(t, rec, sandboxpay.WithDeliveryRetries(2, time.Millisecond))
 	pay := create(t, p, 100)
 
 	got, err := p.Succeed(ctx, pay.ID)
@@ -207,7 +204,7 @@ func TestWebhookDeliveryStopsWithContext(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
-	p := sandboxpay.New(sandboxpay.WithWebhookHandler(h), sandboxpay.WithDeliveryRetries(5, time.Hour))
+	p := newSandboxTo(t, h, sandboxpay.WithDeliveryRetries(5, sandboxpay.MaxDeliveryBackoff))
 	pay := create(t, p, 100)
 	_, err := p.Succeed(ctx, pay.ID)
 	require.ErrorIs(t, err, sandboxpay.ErrDeliveryFailed)
@@ -215,9 +212,14 @@ func TestWebhookDeliveryStopsWithContext(t *testing.T) {
 	require.Equal(t, int32(1), calls.Load(), "no retry after the context ended")
 }
 
+// TestWebhooksThroughHandler drives one sandbox whose deliveries go to a
+// handler built from that same sandbox's verifier: the secret exists
+// before the handler, and the handler is attached after both exist.
 func TestWebhooksThroughHandler(t *testing.T) {
 	ctx := context.Background()
-	p := sandboxpay.New(sandboxpay.WithWebhookSecret(testSecret), sandboxpay.WithClock(fixedClock))
+	src := newSandbox(t, sandboxpay.WithWebhookSecret(testSecret), sandboxpay.WithClock(fixedClock),
+		sandboxpay.WithPendingRefunds(), sandboxpay.WithDeliveryRetries(0, 0))
+	p := src
 	v, err := p.Verifier()
 	require.NoError(t, err)
 	h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
@@ -235,9 +237,7 @@ func TestWebhooksThroughHandler(t *testing.T) {
 			return nil
 		})
 	}
-	// A second sandbox delivering to the handler with the same secret.
-	src := sandboxpay.New(sandboxpay.WithWebhookSecret(testSecret), sandboxpay.WithClock(fixedClock),
-		sandboxpay.WithWebhookHandler(h), sandboxpay.WithPendingRefunds(), sandboxpay.WithDeliveryRetries(0, 0))
+	src.SetWebhookHandler(h)
 
 	pay, err := src.CreatePayment(ctx, payments.CreatePaymentParams{Amount: usd(5000), CustomerEmail: "ada@example.com",
 		Reference: "order-9", Metadata: map[string]string{"cart": "9"}})
@@ -291,7 +291,7 @@ func TestWebhooksThroughHandler(t *testing.T) {
 }
 
 func TestParseEventUnhandled(t *testing.T) {
-	p := sandboxpay.New()
+	p := newSandbox(t)
 	for _, typ := range []string{"payment.requires_action", "payment.canceled", "refund.pending", "other"} {
 		body := `{"type":"` + typ + `","timestamp":"2026-01-02T03:04:05Z","data":{"object":"payment","id":"pay_1"}}`
 		_, err := p.ParseEvent(&webhooks.Event{ID: "msg_1", Type: typ, Data: json.RawMessage(body)})
@@ -307,14 +307,14 @@ func TestParseEventUnhandled(t *testing.T) {
 }
 
 func TestSignedHeaders(t *testing.T) {
-	p := sandboxpay.New(sandboxpay.WithWebhookSecret(testSecret))
+	p := newSandbox(t, sandboxpay.WithWebhookSecret(testSecret))
 	body := []byte(`{"type":"payment.succeeded"}`)
 	h := p.SignedHeaders("msg_x", fixedNow, body)
 	checkSignature(t, testSecret, received{header: h, body: body})
 }
 
 func TestDeliveryLogIsBounded(t *testing.T) {
-	p := sandboxpay.New(sandboxpay.WithWebhookHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	p := newSandboxTo(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	ctx := context.Background()
 	var last string
 	for i := range sandboxpay.MaxDeliveryLog + 5 {
@@ -329,4 +329,79 @@ func TestDeliveryLogIsBounded(t *testing.T) {
 	log := p.Deliveries()
 	require.Len(t, log, sandboxpay.MaxDeliveryLog)
 	require.Contains(t, string(log[len(log)-1].Body), last, "the newest delivery is kept")
+}
+
+// TestNewRejectsInvalidConfig: every invalid option value is an error from
+// New wrapping payments.ErrInvalidConfig that names the provider and the
+// option, never the secret, and New never panics.
+func TestNewRejectsInvalidConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		opt  sandboxpay.Option
+		what string
+	}{
+		{"secret not base64", sandboxpay.WithWebhookSecret("whsec_not base64!"), "WithWebhookSecret: holds whitespace or control characters"},
+		{"secret not base64 without spaces", sandboxpay.WithWebhookSecret("whsec_%%%secretvalue%%%"), "WithWebhookSecret: must be \"whsec_\" followed by the base64 of a key"},
+		{"empty secret", sandboxpay.WithWebhookSecret(""), "WithWebhookSecret: is required"},
+		{"prefix only", sandboxpay.WithWebhookSecret("whsec_"), "WithWebhookSecret: must be \"whsec_\""},
+		{"secret with trailing newline", sandboxpay.WithWebhookSecret(testSecret + "\n"), "WithWebhookSecret: is padded with whitespace"},
+		{"relative webhook URL", sandboxpay.WithWebhookURL("/webhooks/sandbox"), "WithWebhookURL: must be an absolute http or https URL"},
+		{"empty webhook URL", sandboxpay.WithWebhookURL(""), "WithWebhookURL: URL is empty"},
+		{"webhook URL with credentials", sandboxpay.WithWebhookURL("https://user:secretvalue@shop.example.com/hooks"), "WithWebhookURL: URL must not hold credentials"},
+		{"nil HTTP client", sandboxpay.WithHTTPClient(nil), "WithHTTPClient: client is nil"},
+		{"nil clock", sandboxpay.WithClock(nil), "WithClock: clock is nil"},
+		{"nil logger", sandboxpay.WithLogger(nil), "WithLogger: logger is nil"},
+		{"negative retries", sandboxpay.WithDeliveryRetries(-1, 0), "WithDeliveryRetries: retry count is negative"},
+		{"negative backoff", sandboxpay.WithDeliveryRetries(1, -time.Millisecond), "WithDeliveryRetries: backoff must be between 0 and 2s"},
+		{"backoff above the cap", sandboxpay.WithDeliveryRetries(1, time.Hour), "WithDeliveryRetries: backoff must be between 0 and 2s"},
+		{"no currencies", sandboxpay.WithCurrencies(), "WithCurrencies: no currency given"},
+		{"zero maximum", sandboxpay.WithMaxAmount(0), "WithMaxAmount: maximum must be positive"},
+		{"unknown currency", sandboxpay.WithCurrencies("USD", "XYZ"), `WithCurrencies: unknown ISO 4217 currency "XYZ"`},
+		{"nil option", nil, "option 2: is nil"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p *sandboxpay.Provider
+			var err error
+			require.NotPanics(t, func() { p, err = sandboxpay.New(sandboxpay.WithPendingRefunds(), tt.opt) })
+			require.Nil(t, p)
+			require.ErrorIs(t, err, payments.ErrInvalidConfig)
+			var perr *payments.Error
+			require.ErrorAs(t, err, &perr)
+			require.Equal(t, sandboxpay.Name, perr.Provider)
+			require.Contains(t, err.Error(), "sandbox: payments: invalid configuration: "+tt.what)
+			require.NotContains(t, err.Error(), "secretvalue", "the secret never appears in the error")
+			require.NotContains(t, err.Error(), strings.TrimPrefix(testSecret, "whsec_"))
+		})
+	}
+}
+
+// TestSilentByDefault: a delivery that fails inside a payments.Provider
+// call is logged only to a logger given with WithLogger, never through
+// slog.Default.
+func TestSilentByDefault(t *testing.T) {
+	var defaultLog bytes.Buffer
+	prev, prevWriter, prevFlags := slog.Default(), log.Writer(), log.Flags()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&defaultLog, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() {
+		slog.SetDefault(prev)
+		log.SetOutput(prevWriter) // SetDefault sent package log's output to the handler
+		log.SetFlags(prevFlags)
+	})
+	down := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
+
+	p := newSandboxTo(t, down, sandboxpay.WithDeliveryRetries(1, 0))
+	pay := create(t, p, 100)
+	_, err := p.CancelPayment(context.Background(), pay.ID)
+	require.NoError(t, err, "a provider call does not fail because the webhook endpoint is down")
+	require.Empty(t, defaultLog.String(), "nothing reaches slog.Default")
+
+	var own bytes.Buffer
+	p = newSandboxTo(t, down, sandboxpay.WithDeliveryRetries(1, 0),
+		sandboxpay.WithLogger(slog.New(slog.NewTextHandler(&own, nil))))
+	pay = create(t, p, 100)
+	_, err = p.CancelPayment(context.Background(), pay.ID)
+	require.NoError(t, err)
+	require.Contains(t, own.String(), "webhook delivery failed", "the configured logger hears of it")
+	require.Empty(t, defaultLog.String())
 }

@@ -36,7 +36,7 @@ func TestConformanceFake(t *testing.T) {
 	fakes := map[payments.Provider]*fakeStripe{}
 	var current *fakeStripe
 	paymentstest.Run(t, paymentstest.Harness{
-		NewProvider: func(t *testing.T) payments.Provider {
+		New: func(t *testing.T) payments.Provider {
 			f := newFakeStripe(t)
 			p, err := stripepay.New("sk_test_123", stripepay.WithBaseURL(f.srv.URL), stripepay.WithMaxNetworkRetries(0))
 			if err != nil {
@@ -47,7 +47,7 @@ func TestConformanceFake(t *testing.T) {
 			return p
 		},
 		Succeed:       func(t *testing.T, p payments.Provider, id string) { fakes[p].succeed(t, id) },
-		Fail:          func(t *testing.T, p payments.Provider, id string) { fakes[p].fail(t, id) },
+		Decline:       func(t *testing.T, p payments.Provider, id string) { fakes[p].fail(t, id) },
 		RequireAction: func(t *testing.T, p payments.Provider, id string) { fakes[p].requireAction(t, id) },
 		Calls:         func() int { return int(current.calls.Load()) },
 		InjectError: func(t *testing.T, kind error) bool {
@@ -63,7 +63,7 @@ func TestConformanceStripeMock(t *testing.T) {
 	base := testenv.StripeMockURL(t)
 	var counter *countingTransport
 	paymentstest.Run(t, paymentstest.Harness{
-		NewProvider: func(t *testing.T) payments.Provider {
+		New: func(t *testing.T) payments.Provider {
 			counter = &countingTransport{next: http.DefaultTransport}
 			p, err := stripepay.New("sk_test_123", stripepay.WithBaseURL(base),
 				stripepay.WithHTTPClient(&http.Client{Transport: counter}), stripepay.WithMaxNetworkRetries(0))

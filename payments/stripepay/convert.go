@@ -33,6 +33,7 @@ var threeDecimal = map[payments.Currency]bool{
 // Stripe API", with amounts a multiple of 100) and MGA (ISO 2; zero-decimal
 // at Stripe).
 func StripeExponent(c payments.Currency) (int, bool) {
+	c = c.Normalize()
 	switch {
 	case zeroDecimal[c]:
 		return 0, true
@@ -48,9 +49,11 @@ func StripeExponent(c payments.Currency) (int, bool) {
 
 // ToStripeAmount converts m (ISO 4217 minor units) to the integer Stripe's
 // API expects, applying Stripe's rules: the zero- and three-decimal lists,
-// three-decimal amounts ending in 0, and the ISK and MGA exceptions. Errors
-// wrap ErrUnsupportedCurrency or ErrInvalidAmount.
+// three-decimal amounts ending in 0, and the ISK and MGA exceptions. The
+// currency may be in any case. Errors wrap ErrUnsupportedCurrency or
+// ErrInvalidAmount.
 func ToStripeAmount(m payments.Money) (int64, error) {
+	m = m.Normalize()
 	if err := m.Validate(); err != nil {
 		var perr *payments.Error
 		if errors.As(err, &perr) {
@@ -104,30 +107,122 @@ func FromStripeAmount(amount int64, currency string) payments.Money {
 	return payments.Money{Amount: amount, Currency: c}
 }
 
-// currencyRule is Stripe's CurrencyRule.
+// Stripe's largest amounts, in the units of its API: "The amount value
+// supports up to eight digits (e.g., a value of 99999999 for a USD charge
+// of $999,999.99)" (Stripe API reference, PaymentIntent amount), and "up
+// to twelve digits for IDR (for example, a value of 999999999999 for a
+// charge of 9,999,999,999.99 IDR)" (Stripe's supported currencies page,
+// https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts).
+// The limit is technical: it holds whatever the currency is worth.
+const (
+	MaxAPIAmount    = 99_999_999
+	MaxAPIAmountIDR = 999_999_999_999
+)
+
+// MaxAmount returns the largest amount Stripe charges in c, in ISO 4217
+// minor units (999999.99 USD, 99999999 JPY, 999999 ISK, 99999.990 KWD,
+// 9999999999.99 IDR), and false when Stripe does not document c's minor
+// unit. CreatePayment rejects larger amounts before any request, with an
+// error wrapping payments.ErrInvalidAmount (code "amount_too_large") that
+// names the limit; Capabilities().MaxAmount reports the same value.
+func MaxAmount(c payments.Currency) (payments.Money, bool) {
+	c = c.Normalize()
+	sexp, ok := StripeExponent(c)
+	if !ok {
+		return payments.Money{}, false
+	}
+	limit := int64(MaxAPIAmount)
+	if c == "IDR" {
+		limit = MaxAPIAmountIDR
+	}
+	// From Stripe's units to ISO minor units, rounding down where Stripe
+	// counts finer units (ISK): 99999999 ISK hundredths are 999999 ISK.
+	for e := c.Exponent(); e < sexp; e++ {
+		limit /= 10
+	}
+	for e := c.Exponent(); e > sexp; e-- {
+		limit *= 10
+	}
+	if threeDecimal[c] {
+		limit -= limit % 10 // the largest amount that ends in 0
+	}
+	return payments.Money{Amount: limit, Currency: c}, true
+}
+
+// maxAmounts is Stripe's maximum for every currency it documents.
+var maxAmounts = func() payments.CurrencyRule {
+	m := make(map[payments.Currency]int64)
+	for _, c := range payments.Currencies() {
+		if limit, ok := MaxAmount(c); ok {
+			m[c] = limit.Amount
+		}
+	}
+	return payments.MaximumAmounts(m)
+}()
+
+// currencyRule is Stripe's CurrencyRule: the currency's minor unit and
+// precision (ToStripeAmount) and the maximum amount (MaxAmount). It
+// implements payments.AmountLimiter.
 type currencyRule struct{}
 
+// MaxAmount returns Stripe's maximum for c; see the function MaxAmount.
+func (currencyRule) MaxAmount(c payments.Currency) (payments.Money, bool) {
+	return maxAmounts.(payments.AmountLimiter).MaxAmount(c)
+}
+
 func (currencyRule) CheckAmount(m payments.Money) error {
+	if _, ok := StripeExponent(m.Currency); ok {
+		// The maximum first: it names the limit, where an enormous amount
+		// would otherwise fail as out of range.
+		if err := maxAmounts.CheckAmount(m); err != nil {
+			return withProvider(err)
+		}
+	}
 	_, err := ToStripeAmount(m)
 	return err
 }
 
-// StatusFor maps a PaymentIntent status to the normalized status.
-// requires_payment_method is failed when the last attempt failed
-// (hasPaymentError) and pending otherwise; requires_confirmation is
-// pending; requires_capture (authorized, to be captured) is processing; a
-// succeeded intent is refunded or partially_refunded when its charge's
-// amountRefunded says so.
+// withProvider names Stripe in a *payments.Error from a shared rule.
+func withProvider(err error) error {
+	var perr *payments.Error
+	if errors.As(err, &perr) && perr.Provider == "" {
+		c := *perr
+		c.Provider = Name
+		return &c
+	}
+	return err
+}
+
+// StatusFor maps a PaymentIntent status to the normalized status, so that
+// code written against another provider (or the sandbox) sees the same
+// statuses for the same situations:
+//
+//	requires_payment_method  requires_action (failed when the last attempt failed: hasPaymentError)
+//	requires_confirmation    requires_action
+//	requires_action          requires_action
+//	processing               processing
+//	requires_capture         processing
+//	succeeded                succeeded, partially_refunded or refunded (by amountRefunded)
+//	canceled                 canceled
+//	anything else            pending
+//
+// A new PaymentIntent is requires_payment_method: nothing happens until
+// the customer gives a payment method and confirms in the browser with the
+// client secret, which is what requires_action means. requires_confirmation
+// also waits on a confirmation the client makes with the client secret,
+// and Stripe's own requires_action (3-D Secure, a redirect) waits on the
+// customer. None of them is pending, which is for a payment that moves on
+// without the customer. A declined attempt sends a PaymentIntent back to
+// requires_payment_method with its last_payment_error set: that is failed,
+// as a declined payment is on every provider.
 func StatusFor(status stripe.PaymentIntentStatus, hasPaymentError bool, amount, amountRefunded int64) payments.Status {
 	switch status {
 	case stripe.PaymentIntentStatusRequiresPaymentMethod:
 		if hasPaymentError {
 			return payments.StatusFailed
 		}
-		return payments.StatusPending
-	case stripe.PaymentIntentStatusRequiresConfirmation:
-		return payments.StatusPending
-	case stripe.PaymentIntentStatusRequiresAction:
+		return payments.StatusRequiresAction
+	case stripe.PaymentIntentStatusRequiresConfirmation, stripe.PaymentIntentStatusRequiresAction:
 		return payments.StatusRequiresAction
 	case stripe.PaymentIntentStatusProcessing, stripe.PaymentIntentStatusRequiresCapture:
 		return payments.StatusProcessing
@@ -159,26 +254,34 @@ func toPayment(pi *stripe.PaymentIntent) *payments.Payment {
 	if pi.Created > 0 {
 		out.CreatedAt = time.Unix(pi.Created, 0).UTC()
 	}
-	if e := pi.LastPaymentError; e != nil {
+	if e := pi.LastPaymentError; e != nil && out.Status == payments.StatusFailed {
 		out.FailureCode = string(e.Code)
 		if e.DeclineCode != "" {
 			out.FailureCode = string(e.DeclineCode)
 		}
 		out.FailureMessage = e.Msg
 	}
-	switch pi.Status {
-	case stripe.PaymentIntentStatusRequiresPaymentMethod, stripe.PaymentIntentStatusRequiresConfirmation,
-		stripe.PaymentIntentStatusRequiresAction:
-		na := &payments.NextAction{Type: payments.NextActionConfirmWithClientSecret, ClientSecret: pi.ClientSecret}
-		if pi.NextAction != nil && pi.NextAction.RedirectToURL != nil && pi.NextAction.RedirectToURL.URL != "" {
-			na.Type = payments.NextActionRedirect
-			na.RedirectURL = pi.NextAction.RedirectToURL.URL
-		}
-		if na.ClientSecret != "" || na.RedirectURL != "" {
-			out.NextAction = na
-		}
+	if out.Status == payments.StatusRequiresAction {
+		out.NextAction = nextAction(pi)
 	}
 	return out
+}
+
+// nextAction tells the client how to move a PaymentIntent that waits on
+// it: confirm with the client secret in Stripe.js (which also handles
+// Stripe's use_stripe_sdk actions), or, when Stripe asks for a redirect,
+// send the customer to its URL. The client secret is always kept, so a
+// client can use Stripe.js either way.
+func nextAction(pi *stripe.PaymentIntent) *payments.NextAction {
+	na := &payments.NextAction{Type: payments.NextActionConfirmWithClientSecret, ClientSecret: pi.ClientSecret}
+	if pi.NextAction != nil && pi.NextAction.RedirectToURL != nil && pi.NextAction.RedirectToURL.URL != "" {
+		na.Type = payments.NextActionRedirect
+		na.RedirectURL = pi.NextAction.RedirectToURL.URL
+	}
+	if na.ClientSecret == "" && na.RedirectURL == "" {
+		return nil
+	}
+	return na
 }
 
 // RefundStatusFor maps a Stripe refund status to the normalized one.

@@ -1,10 +1,14 @@
 package stripepay_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -239,10 +243,12 @@ func TestGetPaymentStatuses(t *testing.T) {
 		{"partially refunded", `{"id":"pi_1","amount":2000,"currency":"eur","status":"succeeded","latest_charge":{"id":"ch_1","amount_refunded":500}}`, payments.StatusPartiallyRefunded, 500, "", false},
 		{"refunded", `{"id":"pi_1","amount":2000,"currency":"eur","status":"succeeded","latest_charge":{"id":"ch_1","amount_refunded":2000}}`, payments.StatusRefunded, 2000, "", false},
 		{"latest charge not expanded", `{"id":"pi_1","amount":2000,"currency":"eur","status":"succeeded","latest_charge":"ch_1"}`, payments.StatusSucceeded, 0, "", false},
-		{"failed attempt", `{"id":"pi_1","amount":2000,"currency":"eur","status":"requires_payment_method","client_secret":"s","last_payment_error":{"type":"card_error","code":"card_declined","decline_code":"stolen_card","message":"Your card was declined."}}`, payments.StatusFailed, 0, "stolen_card", true},
-		{"requires confirmation", `{"id":"pi_1","amount":2000,"currency":"eur","status":"requires_confirmation","client_secret":"s"}`, payments.StatusPending, 0, "", true},
+		{"failed attempt", `{"id":"pi_1","amount":2000,"currency":"eur","status":"requires_payment_method","client_secret":"s","last_payment_error":{"type":"card_error","code":"card_declined","decline_code":"stolen_card","message":"Your card was declined."}}`, payments.StatusFailed, 0, "stolen_card", false},
+		{"new, waiting for a payment method", `{"id":"pi_1","amount":2000,"currency":"eur","status":"requires_payment_method","client_secret":"s"}`, payments.StatusRequiresAction, 0, "", true},
+		{"requires confirmation", `{"id":"pi_1","amount":2000,"currency":"eur","status":"requires_confirmation","client_secret":"s"}`, payments.StatusRequiresAction, 0, "", true},
 		{"processing", `{"id":"pi_1","amount":2000,"currency":"eur","status":"processing"}`, payments.StatusProcessing, 0, "", false},
 		{"requires capture", `{"id":"pi_1","amount":2000,"currency":"eur","status":"requires_capture"}`, payments.StatusProcessing, 0, "", false},
+		{"succeeded after a declined attempt", `{"id":"pi_1","amount":2000,"currency":"eur","status":"succeeded","client_secret":"s","latest_charge":{"id":"ch_2","amount_refunded":0},"last_payment_error":{"type":"card_error","code":"card_declined","message":"Your card was declined."}}`, payments.StatusSucceeded, 0, "", false},
 		{"canceled", `{"id":"pi_1","amount":2000,"currency":"eur","status":"canceled","client_secret":"s"}`, payments.StatusCanceled, 0, "", false},
 	}
 	for _, tt := range tests {
@@ -275,16 +281,58 @@ func TestPartialRefundChecksWhatIsLeft(t *testing.T) {
 	require.Len(t, stub.requestKeys(), 4, "an amount above the payment is refused after the read")
 }
 
-func TestNewValidation(t *testing.T) {
-	_, err := stripepay.New("")
-	require.ErrorIs(t, err, payments.ErrAuthentication)
-	_, err = stripepay.New("sk_test_123", stripepay.WithBaseURL("localhost:12111"))
-	require.Error(t, err)
-	p, err := stripepay.New("sk_test_123", nil)
-	require.NoError(t, err)
-	require.Equal(t, "stripe", p.Name())
-	require.True(t, p.Capabilities().Cancel)
-	require.True(t, p.Capabilities().PartialRefund)
+// TestNewRejectsInvalidConfig: every invalid argument or option value is
+// an error from New wrapping payments.ErrInvalidConfig that names the
+// provider and what is at fault, never the key, and New never panics.
+func TestNewRejectsInvalidConfig(t *testing.T) {
+	const key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
+	tests := []struct {
+		name string
+		key  string
+		opts []stripepay.Option
+		what string
+	}{
+		{"empty key", "", nil, "secret key: is required"},
+		{"blank key", "   ", nil, "secret key: is required"},
+		{"key with trailing newline", key + "\n", nil, "secret key: is padded with whitespace"},
+		{"key with leading space", " " + key, nil, "secret key: is padded with whitespace"},
+		{"key with inner newline", "sk_test_4eC39\nX-Injected: 1", nil, "secret key: holds whitespace or control characters"},
+		{"publishable key", "pk_test_TYooMQauvdEDq54NiTphI7jx", nil, "secret key: must start with sk_ or rk_"},
+		{"webhook secret as key", "whsec_4eC39HqLyjWDarjtT1zdp7dc", nil, "secret key: must start with sk_ or rk_"},
+		{"base URL without scheme", key, []stripepay.Option{stripepay.WithBaseURL("localhost:12111")}, "WithBaseURL: must be an absolute http or https URL"},
+		{"base URL with credentials", key, []stripepay.Option{stripepay.WithBaseURL("https://user:pass@proxy.example.com")}, "WithBaseURL: URL must not hold credentials"},
+		{"empty base URL", key, []stripepay.Option{stripepay.WithBaseURL("")}, "WithBaseURL: URL is empty"},
+		{"nil HTTP client", key, []stripepay.Option{stripepay.WithHTTPClient(nil)}, "WithHTTPClient: client is nil"},
+		{"negative retries", key, []stripepay.Option{stripepay.WithMaxNetworkRetries(-1)}, "WithMaxNetworkRetries: retry count is negative"},
+		{"nil logger", key, []stripepay.Option{stripepay.WithLogger(nil)}, "WithLogger: logger is nil"},
+		{"nil currency rule", key, []stripepay.Option{stripepay.WithCurrencyRule(nil)}, "WithCurrencyRule: rule is nil"},
+		{"nil option", key, []stripepay.Option{stripepay.WithMaxNetworkRetries(0), nil}, "option 2: is nil"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := stripepay.New(tt.key, tt.opts...)
+			require.Nil(t, p)
+			require.ErrorIs(t, err, payments.ErrInvalidConfig)
+			var perr *payments.Error
+			require.ErrorAs(t, err, &perr)
+			require.Equal(t, stripepay.Name, perr.Provider)
+			require.Contains(t, err.Error(), "stripe: payments: invalid configuration: "+tt.what)
+			require.NotContains(t, err.Error(), "4eC39HqLyjWDarjtT1zdp7dc", "the key never appears in the error")
+			require.NotContains(t, err.Error(), "TYooMQauvdEDq54NiTphI7jx")
+			require.NotContains(t, err.Error(), "pass")
+		})
+	}
+}
+
+func TestNew(t *testing.T) {
+	for _, key := range []string{"sk_test_123", "sk_live_abc", "rk_test_restricted"} {
+		p, err := stripepay.New(key, stripepay.WithBaseURL("http://127.0.0.1:12111/v1"), stripepay.WithMaxNetworkRetries(0),
+			stripepay.WithHTTPClient(&http.Client{}), stripepay.WithLogger(slog.New(slog.DiscardHandler)))
+		require.NoError(t, err, key)
+		require.Equal(t, "stripe", p.Name())
+		require.True(t, p.Capabilities().Cancel)
+		require.True(t, p.Capabilities().PartialRefund)
+	}
 }
 
 func TestValidationMakesNoCall(t *testing.T) {
@@ -307,6 +355,11 @@ func TestValidationMakesNoCall(t *testing.T) {
 		{"MGA below Stripe's whole unit", payments.CreatePaymentParams{Amount: payments.NewMoney(150, "MGA")}, payments.ErrInvalidAmount, "amount_precision"},
 		{"undocumented minor unit", payments.CreatePaymentParams{Amount: payments.NewMoney(1000, "IQD")}, payments.ErrUnsupportedCurrency, "currency_not_accepted"},
 		{"below configured minimum", payments.CreatePaymentParams{Amount: payments.NewMoney(49, "EUR")}, payments.ErrInvalidAmount, "amount_too_small"},
+		{"above Stripe's maximum", payments.CreatePaymentParams{Amount: payments.NewMoney(100_000_000, "USD")}, payments.ErrInvalidAmount, "amount_too_large"},
+		{"above Stripe's maximum, lower-case code", payments.CreatePaymentParams{Amount: payments.Money{Amount: 100_000_000, Currency: "eur"}}, payments.ErrInvalidAmount, "amount_too_large"},
+		{"above Stripe's maximum in ISK", payments.CreatePaymentParams{Amount: payments.NewMoney(1_000_000, "ISK")}, payments.ErrInvalidAmount, "amount_too_large"},
+		{"far above Stripe's maximum in ISK", payments.CreatePaymentParams{Amount: payments.NewMoney(1<<62, "ISK")}, payments.ErrInvalidAmount, "amount_too_large"},
+		{"above Stripe's maximum in IDR", payments.CreatePaymentParams{Amount: payments.NewMoney(1_000_000_000_000, "IDR")}, payments.ErrInvalidAmount, "amount_too_large"},
 		{"idempotency key too long", payments.CreatePaymentParams{Amount: payments.NewMoney(100, "EUR"), IdempotencyKey: long}, payments.ErrInvalidRequest, "idempotency_key_too_long"},
 		{"too many metadata keys", payments.CreatePaymentParams{Amount: payments.NewMoney(100, "EUR"), Metadata: manyKeys}, payments.ErrInvalidRequest, "metadata_invalid"},
 		{"metadata key with brackets", payments.CreatePaymentParams{Amount: payments.NewMoney(100, "EUR"), Metadata: map[string]string{"a[b]": "c"}}, payments.ErrInvalidRequest, "metadata_invalid"},
@@ -323,4 +376,34 @@ func TestValidationMakesNoCall(t *testing.T) {
 		})
 	}
 	require.Empty(t, stub.requestKeys(), "no request reached the server")
+}
+
+// TestSilentByDefault: without WithLogger, stripe-go's own logger (which
+// writes failed requests to standard error by default) is silenced; with
+// it, those lines reach the given logger.
+func TestSilentByDefault(t *testing.T) {
+	stub := newStub(t, 500, map[string]string{"Request-Id": "req_1"},
+		`{"error":{"type":"api_error","message":"An unknown error occurred"}}`)
+
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	stderr := os.Stderr
+	os.Stderr = w
+	_, callErr := stubProvider(t, stub.srv.URL, 0).GetPayment(context.Background(), "pi_1")
+	os.Stderr = stderr
+	require.NoError(t, w.Close())
+	written, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.ErrorIs(t, callErr, payments.ErrProviderUnavailable)
+	require.Empty(t, string(written), "nothing is written to standard error")
+
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	p, err := stripepay.New("sk_test_123", stripepay.WithBaseURL(stub.srv.URL), stripepay.WithMaxNetworkRetries(0),
+		stripepay.WithLogger(logger))
+	require.NoError(t, err)
+	_, err = p.GetPayment(context.Background(), "pi_1")
+	require.ErrorIs(t, err, payments.ErrProviderUnavailable)
+	require.Contains(t, buf.String(), "provider=stripe", "stripe-go's lines reach the configured logger")
+	require.NotContains(t, buf.String(), "sk_test_123")
 }

@@ -45,7 +45,7 @@ func Example() {
 	_, err = provider.CreatePayment(context.Background(), payments.CreatePaymentParams{Amount: payments.NewMoney(1255, "KWD")})
 	fmt.Println(errors.Is(err, payments.ErrInvalidAmount))
 	// Output:
-	// pi_3Example 29.99 EUR pending order-1042
+	// pi_3Example 29.99 EUR requires_action order-1042
 	// confirm_with_client_secret pi_3Example_secret_abc
 	// true
 }

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/stripe/stripe-go/v76"
-	"github.com/stripe/stripe-go/v76/client"
+	"github.com/stripe/stripe-go/v76/paymentintent"
+	"github.com/stripe/stripe-go/v76/refund"
 
 	"github.com/switchboard-go/switchboard/payments"
 )
@@ -41,9 +42,11 @@ const (
 // Provider takes payments through Stripe PaymentIntents and Refunds. It is
 // safe for concurrent use. Create it with New.
 type Provider struct {
-	api   *client.API
-	caps  payments.Capabilities
-	rules payments.CurrencyRule
+	// Only the two resource clients this package uses: stripe-go's
+	// client.API would compile in every one of its resource packages.
+	intents paymentintent.Client
+	refunds refund.Client
+	caps    payments.Capabilities
 }
 
 var (
@@ -61,62 +64,108 @@ type config struct {
 	rules      []payments.CurrencyRule
 }
 
-// Option configures a Provider.
-type Option func(*config)
+// Option configures a Provider. An option given a value it cannot use
+// makes New fail with an error wrapping payments.ErrInvalidConfig.
+type Option func(*config) error
 
 // WithBaseURL sets the base URL of the Stripe API, for stripe-mock
 // ("http://127.0.0.1:12111") or a proxy. A trailing "/v1" is accepted. The
-// default is https://api.stripe.com.
-func WithBaseURL(u string) Option { return func(c *config) { c.apiURL = u } }
+// default is https://api.stripe.com. It must be an absolute http or https
+// URL without credentials.
+func WithBaseURL(u string) Option {
+	return func(c *config) error {
+		if err := payments.ValidateURL(Name, "WithBaseURL", u); err != nil {
+			return err
+		}
+		c.apiURL = u
+		return nil
+	}
+}
 
 // WithHTTPClient sets the HTTP client requests go through. The default has
-// an 80-second timeout, as stripe-go's own default does.
-func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+// an 80-second timeout, as stripe-go's own default does. A nil client is a
+// configuration error.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return payments.ConfigError(Name, "WithHTTPClient", "client is nil")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
 
 // WithMaxNetworkRetries sets how many times stripe-go retries a request
-// (default DefaultMaxNetworkRetries; zero disables retries). stripe-go
-// retries connection errors, 409 Conflict, 429 only for lock_timeout, 503,
-// other 5xx answers to GET requests, and whatever Stripe marks with
-// Stripe-Should-Retry: true, with exponential backoff from 0.5 s up to 5 s.
-// Every retry carries the same Idempotency-Key (the caller's, or one
-// stripe-go generates for the call), so a retried create or refund never
-// acts twice.
+// (default DefaultMaxNetworkRetries; zero disables retries; a negative
+// count is a configuration error). stripe-go retries connection errors,
+// 409 Conflict, 429 only for lock_timeout, 503, other 5xx answers to GET
+// requests, and whatever Stripe marks with Stripe-Should-Retry: true, with
+// exponential backoff from 0.5 s up to 5 s. Every retry carries the same
+// Idempotency-Key (the caller's, or one stripe-go generates for the call),
+// so a retried create or refund never acts twice.
 func WithMaxNetworkRetries(n int) Option {
-	return func(c *config) {
+	return func(c *config) error {
 		if n < 0 {
-			n = 0
+			return payments.ConfigError(Name, "WithMaxNetworkRetries", "retry count is negative")
 		}
 		c.retries = int64(n)
+		return nil
 	}
 }
 
 // WithLogger sends stripe-go's request log to l: its informational lines
 // at debug level, warnings (retries) at warn and errors at error level.
-// stripe-go redacts secrets from what it logs. The default logs nothing,
-// since every failure is also returned as an error.
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+// stripe-go redacts secrets from what it logs. Without it the provider
+// logs nothing, since every failure is also returned as an error. A nil
+// logger is a configuration error.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return payments.ConfigError(Name, "WithLogger", "logger is nil")
+		}
+		c.logger = l
+		return nil
+	}
+}
 
 // WithCurrencyRule adds a rule amounts must pass, on top of Stripe's
-// zero- and three-decimal rules; for example the minimum charge amounts
-// for the account's settlement currency:
+// zero- and three-decimal rules and its maximum amounts; for example the
+// minimum charge amounts for the account's settlement currency:
 //
 //	stripepay.WithCurrencyRule(payments.MinimumAmounts(map[payments.Currency]int64{"USD": 50}))
+//
+// A nil rule is a configuration error.
 func WithCurrencyRule(r payments.CurrencyRule) Option {
-	return func(c *config) { c.rules = append(c.rules, r) }
+	return func(c *config) error {
+		if r == nil {
+			return payments.ConfigError(Name, "WithCurrencyRule", "rule is nil")
+		}
+		c.rules = append(c.rules, r)
+		return nil
+	}
 }
 
 // New returns a Provider that authenticates with secretKey (sk_live_...,
 // sk_test_... or a restricted rk_ key). The key is only ever sent as the
 // Authorization header and never appears in errors or logs.
+//
+// New makes no network call. It fails with an error wrapping
+// payments.ErrInvalidConfig, naming the argument or option at fault, when
+// the key is missing or malformed (empty, padded with or holding
+// whitespace, or not an sk_ or rk_ key: a publishable pk_ key cannot make
+// these calls), when an option is nil, or when an option's value is
+// invalid.
 func New(secretKey string, opts ...Option) (*Provider, error) {
-	if strings.TrimSpace(secretKey) == "" {
-		return nil, &payments.Error{Kind: payments.ErrAuthentication, Provider: Name,
-			Code: "missing_api_key", Message: "a secret key is required"}
+	if err := payments.ValidateSecret(Name, "secret key", secretKey, "sk_", "rk_"); err != nil {
+		return nil, err
 	}
 	cfg := config{retries: DefaultMaxNetworkRetries}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	for i, o := range opts {
+		if o == nil {
+			return nil, payments.ConfigError(Name, "option "+strconv.Itoa(i+1), "is nil")
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
 		}
 	}
 	bc := &stripe.BackendConfig{
@@ -127,10 +176,6 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 		bc.LeveledLogger = slogLogger{cfg.logger}
 	}
 	if cfg.apiURL != "" {
-		u, err := url.Parse(cfg.apiURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("stripepay: API URL must be an absolute http or https URL")
-		}
 		bc.URL = stripe.String(cfg.apiURL)
 	}
 	hc := cfg.httpClient
@@ -138,18 +183,18 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 		hc = &http.Client{Timeout: 80 * time.Second}
 	}
 	bc.HTTPClient = hc
-	api := &client.API{}
-	api.Init(secretKey, stripe.NewBackendsWithConfig(bc))
+	backend := stripe.GetBackendWithConfig(stripe.APIBackend, bc)
 
 	rules := payments.AllRules(append([]payments.CurrencyRule{currencyRule{}}, cfg.rules...)...)
 	return &Provider{
-		api:   api,
-		rules: rules,
+		intents: paymentintent.Client{B: backend, Key: secretKey},
+		refunds: refund.Client{B: backend, Key: secretKey},
 		caps: payments.Capabilities{
 			Currencies:              rules,
 			Cancel:                  true,
 			PartialRefund:           true,
 			MaxIdempotencyKeyLength: maxIdempotencyKey,
+			NextActionOnGet:         true,
 		},
 	}, nil
 }
@@ -158,21 +203,27 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 func (p *Provider) Name() string { return Name }
 
 // Capabilities returns what Stripe accepts: every currency whose minor
-// unit Stripe documents (see ToStripeAmount), cancellation, partial
-// refunds, and idempotency keys of up to 255 characters.
+// unit Stripe documents (see ToStripeAmount) up to Stripe's maximum (see
+// MaxAmount), plus the rules given to WithCurrencyRule; cancellation,
+// partial refunds, idempotency keys of up to 255 characters, and next
+// actions in GetPayment's answers.
 func (p *Provider) Capabilities() payments.Capabilities { return p.caps }
 
 // CreatePayment creates a PaymentIntent with the amount, the currency in
 // lower case, automatic payment methods enabled, the description, receipt
 // email and metadata (plus the reference under MetadataReference), sending
-// IdempotencyKey as Stripe's Idempotency-Key header. The payment starts
-// pending with a NextAction holding the client secret, for the browser to
-// confirm with Stripe.js.
+// IdempotencyKey as Stripe's Idempotency-Key header. Stripe answers
+// requires_payment_method, so the payment starts in
+// payments.StatusRequiresAction with a NextAction of type
+// NextActionConfirmWithClientSecret holding the client secret, for the
+// browser to collect a payment method and confirm with Stripe.js: the same
+// status and next action as the sandbox reports for a new payment.
 //
 // Stripe accepts return_url only together with confirm=true, which needs a
 // payment method the server does not have, so ReturnURL is not sent here:
 // pass it to stripe.confirmPayment in the browser.
 func (p *Provider) CreatePayment(ctx context.Context, in payments.CreatePaymentParams) (*payments.Payment, error) {
+	in.Amount = in.Amount.Normalize()
 	if err := p.caps.ValidateCreatePayment(Name, in); err != nil {
 		return nil, err
 	}
@@ -200,7 +251,7 @@ func (p *Provider) CreatePayment(ctx context.Context, in payments.CreatePaymentP
 	if in.IdempotencyKey != "" {
 		params.SetIdempotencyKey(in.IdempotencyKey)
 	}
-	pi, err := p.api.PaymentIntents.New(params)
+	pi, err := p.intents.New(params)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -228,7 +279,7 @@ func (p *Provider) getIntent(ctx context.Context, id string) (*stripe.PaymentInt
 	params := &stripe.PaymentIntentParams{}
 	params.Context = ctx
 	params.AddExpand("latest_charge")
-	pi, err := p.api.PaymentIntents.Get(id, params)
+	pi, err := p.intents.Get(id, params)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -244,7 +295,7 @@ func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Paym
 	}
 	params := &stripe.PaymentIntentCancelParams{}
 	params.Context = ctx
-	pi, err := p.api.PaymentIntents.Cancel(id, params)
+	pi, err := p.intents.Cancel(id, params)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -312,7 +363,7 @@ func (p *Provider) Refund(ctx context.Context, in payments.RefundParams) (*payme
 	if in.IdempotencyKey != "" {
 		params.SetIdempotencyKey(in.IdempotencyKey)
 	}
-	r, err := p.api.Refunds.New(params)
+	r, err := p.refunds.New(params)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -333,7 +384,7 @@ func (p *Provider) GetRefund(ctx context.Context, id string) (*payments.Refund, 
 	}
 	params := &stripe.RefundParams{}
 	params.Context = ctx
-	r, err := p.api.Refunds.Get(id, params)
+	r, err := p.refunds.Get(id, params)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -379,15 +430,24 @@ func invalid(code, msg string) error {
 // slogLogger adapts a *slog.Logger to stripe-go's leveled logger.
 type slogLogger struct{ l *slog.Logger }
 
-func (s slogLogger) Debugf(format string, v ...any) {
-	s.l.Debug(fmt.Sprintf(format, v...), "provider", Name)
-}
-func (s slogLogger) Infof(format string, v ...any) {
-	s.l.Debug(fmt.Sprintf(format, v...), "provider", Name)
-}
-func (s slogLogger) Warnf(format string, v ...any) {
-	s.l.Warn(fmt.Sprintf(format, v...), "provider", Name)
-}
-func (s slogLogger) Errorf(format string, v ...any) {
-	s.l.Error(fmt.Sprintf(format, v...), "provider", Name)
+// Debugf logs stripe-go's debug lines at debug level.
+func (s slogLogger) Debugf(format string, v ...any) { s.log(slog.LevelDebug, format, v) }
+
+// Infof logs stripe-go's informational lines (one per request) at debug
+// level.
+func (s slogLogger) Infof(format string, v ...any) { s.log(slog.LevelDebug, format, v) }
+
+// Warnf logs stripe-go's warnings (retries) at warn level.
+func (s slogLogger) Warnf(format string, v ...any) { s.log(slog.LevelWarn, format, v) }
+
+// Errorf logs stripe-go's errors at error level.
+func (s slogLogger) Errorf(format string, v ...any) { s.log(slog.LevelError, format, v) }
+
+// log formats the line only when the level is enabled.
+func (s slogLogger) log(level slog.Level, format string, v []any) {
+	ctx := context.Background()
+	if !s.l.Enabled(ctx, level) {
+		return
+	}
+	s.l.LogAttrs(ctx, level, fmt.Sprintf(format, v...), slog.String("provider", Name))
 }
