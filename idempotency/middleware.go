@@ -3,7 +3,10 @@ package idempotency
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -34,6 +37,9 @@ type middlewareConfig struct {
 	required      bool
 	fingerprint   func(r *http.Request, body []byte) string
 	scope         func(r *http.Request) string
+	scopeCookie   string
+	scopeSecret   []byte
+	stored        func(status int) bool
 	lease, ttl    time.Duration
 	maxReq        int64
 	maxResp       int
@@ -68,9 +74,9 @@ func WithKeyRequired(required bool) MiddlewareOption {
 	return func(c *middlewareConfig) { c.required = required }
 }
 
-// WithFingerprint replaces the default request fingerprint (SHA-256 of the
-// method, path and body). fn gets the request and its full body; a reused
-// key whose fingerprint differs is answered with 422.
+// WithFingerprint replaces DefaultFingerprint. fn gets the request and
+// its full body; a reused key whose fingerprint differs is answered with
+// 422.
 func WithFingerprint(fn func(r *http.Request, body []byte) string) MiddlewareOption {
 	return func(c *middlewareConfig) {
 		if fn != nil {
@@ -79,11 +85,57 @@ func WithFingerprint(fn func(r *http.Request, body []byte) string) MiddlewareOpt
 	}
 }
 
-// WithScope scopes keys per client: fn returns the client's identity (for
-// example the authenticated user or API key id) and two clients never share
-// a key space. Without it all clients share one key space.
+// WithScope sets how keys are scoped per client: fn returns the client's
+// identity (for example the authenticated user or API key id), and two
+// identities never share a key space. It replaces the default scope, which
+// is derived from the request's credentials (see Middleware). An fn that
+// returns the same identity for every request makes all clients share one
+// key space.
 func WithScope(fn func(r *http.Request) string) MiddlewareOption {
 	return func(c *middlewareConfig) { c.scope = fn }
+}
+
+// WithScopeCookie makes the default scope include the value of the named
+// cookie (a session cookie), for clients that authenticate with a cookie
+// rather than an Authorization header.
+func WithScopeCookie(name string) MiddlewareOption {
+	return func(c *middlewareConfig) { c.scopeCookie = name }
+}
+
+// WithScopeSecret keys the digest of the credentials that makes the
+// default scope. Without it the digest is keyed with a fixed, public label:
+// clients are still kept apart, but someone who can read the store could
+// test guesses of a weak credential (a Basic password) against a stored
+// key. Replicas sharing a store must share the secret.
+func WithScopeSecret(secret []byte) MiddlewareOption {
+	return func(c *middlewareConfig) { c.scopeSecret = append([]byte(nil), secret...) }
+}
+
+// WithStoredStatus chooses which response statuses are stored and
+// replayed; for the others the key is released, so a retry with the same
+// key runs the handler again. The default is DefaultStoredStatus.
+func WithStoredStatus(stored func(status int) bool) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		if stored != nil {
+			c.stored = stored
+		}
+	}
+}
+
+// DefaultStoredStatus reports whether Middleware stores a response with
+// this status by default. Answers that mean "nothing was done, try again"
+// are not stored: 400 Bad Request, 401 Unauthorized, 403 Forbidden, 408
+// Request Timeout, 409 Conflict, 422 Unprocessable Content, 425 Too Early,
+// 429 Too Many Requests and every 5xx. Every other status is an outcome
+// and is stored: 2xx, 3xx, and client errors such as 402, 404 or 410.
+func DefaultStoredStatus(status int) bool {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden,
+		http.StatusRequestTimeout, http.StatusConflict, http.StatusUnprocessableEntity,
+		http.StatusTooEarly, http.StatusTooManyRequests:
+		return false
+	}
+	return status < 500
 }
 
 // WithLease sets how long a claim holds a key while the handler runs
@@ -168,15 +220,24 @@ var excludedHeaders = map[string]bool{
 }
 
 // DefaultFingerprint is the fingerprint Middleware uses unless
-// WithFingerprint replaces it: the hex SHA-256 of the method, the URL path
-// and the body.
+// WithFingerprint replaces it: the hex SHA-256 of the method, the escaped
+// URL path, the raw query string, the Content-Type header and the body,
+// each length-prefixed. A key reused on another query string
+// ("?to=bob" after "?to=alice") or with another Content-Type is a
+// different request.
 func DefaultFingerprint(r *http.Request, body []byte) string {
 	h := sha256.New()
-	h.Write([]byte(r.Method))
-	h.Write([]byte{0})
-	h.Write([]byte(r.URL.Path))
-	h.Write([]byte{0})
-	h.Write(body)
+	var n [8]byte
+	field := func(b []byte) {
+		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
+	field([]byte(r.Method))
+	field([]byte(r.URL.EscapedPath()))
+	field([]byte(r.URL.RawQuery))
+	field([]byte(strings.Join(r.Header.Values("Content-Type"), "\n")))
+	field(body)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -184,23 +245,36 @@ func DefaultFingerprint(r *http.Request, body []byte) string {
 // "The Idempotency-Key HTTP Header Field"
 // (draft-ietf-httpapi-idempotency-key-header):
 //
-//   - The first request with a key runs the handler. A response with a
-//     status below 500 is stored with the key for the TTL; a 5xx, a panic or
-//     a response larger than the limit releases the key so the client can
-//     retry.
+//   - The first request with a key runs the handler. Its response is
+//     stored with the key for the TTL when its status is an outcome
+//     (DefaultStoredStatus, or WithStoredStatus): 2xx, 3xx and most 4xx.
+//     Answers that mean "nothing was done, try again" (400, 401, 403, 408,
+//     409, 422, 425, 429, 5xx), a panic and a response larger than the
+//     limit release the key instead, so a retry runs the handler again.
 //   - A later request with the key and the same fingerprint gets the stored
 //     status, headers and body again, marked "Idempotent-Replayed: true".
+//     The fingerprint (DefaultFingerprint) covers the method, path, query
+//     string, Content-Type and body.
 //   - A request while the first is still running gets 409 Conflict (with
 //     Retry-After: 1); a request reusing the key with a different
 //     fingerprint gets 422 Unprocessable Content; a request without a key
 //     gets 400 when WithKeyRequired is set; a malformed key gets 400. These
 //     errors are application/problem+json documents (RFC 9457).
-//   - If the store cannot be reached the handler does not run and the
-//     answer is 503.
+//   - If the store cannot answer (down, full or closed) the handler does
+//     not run and the answer is 503 with Retry-After: 1.
 //
-// Keys are kept in store as "http:" followed by the client scope
-// (WithScope) and the key, so they do not collide with other users of the
-// same store.
+// Keys are per client. By default the client is identified by its
+// credentials: a keyed SHA-256 digest (see WithScopeSecret) of the
+// Authorization header and, with WithScopeCookie, of a session cookie. Two
+// clients with different credentials never share a key, so one can never
+// receive the other's stored response. Requests that carry no credentials
+// share one anonymous key space: on an endpoint open to anonymous clients,
+// keys must be unguessable (a random UUID, as the draft recommends).
+// WithScope replaces the default with the application's own notion of the
+// client, such as an authenticated user id.
+//
+// Keys are kept in store as "http:" followed by the client scope and the
+// key, so they do not collide with other users of the same store.
 func Middleware(store Store, opts ...MiddlewareOption) func(http.Handler) http.Handler {
 	cfg := middlewareConfig{
 		methods:      map[string]bool{http.MethodPost: true, http.MethodPatch: true},
@@ -211,6 +285,7 @@ func Middleware(store Store, opts ...MiddlewareOption) func(http.Handler) http.H
 		maxReq:       DefaultMaxRequestBody,
 		maxResp:      DefaultMaxResponseBody,
 		storeTimeout: DefaultStoreTimeout,
+		stored:       DefaultStoredStatus,
 		logger:       slog.Default(),
 	}
 	for _, o := range opts {
@@ -346,7 +421,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status := rec.finalStatus()
 	dur := slog.Duration("duration", time.Since(start))
 	switch {
-	case status >= 500:
+	case !m.cfg.stored(status):
 		m.release(r, storeKey, claim.Token, key, "released", status, dur)
 	case rec.overflow:
 		m.release(r, storeKey, claim.Token, key, "response_too_large", status, dur)
@@ -384,16 +459,53 @@ func (m *middleware) mismatch(w http.ResponseWriter, r *http.Request, key string
 // key. The scope's length comes first, so no pair of scope and key can
 // collide with another; keys too long for the store are hashed.
 func (m *middleware) storeKey(r *http.Request, key string) string {
-	scope := ""
-	if m.cfg.scope != nil {
-		scope = m.cfg.scope(r)
-	}
+	scope := m.scopeOf(r)
 	raw := strconv.Itoa(len(scope)) + ":" + scope + ":" + key
 	if k := "http:" + raw; ValidateKey(k) == nil {
 		return k
 	}
 	sum := sha256.Sum256([]byte(raw))
 	return "http#" + hex.EncodeToString(sum[:])
+}
+
+// defaultScopeKey keys the credentials digest when WithScopeSecret is not
+// given. It is public: it separates this digest from any other use of
+// the same bytes, nothing more.
+var defaultScopeKey = []byte("switchboard idempotency scope v1")
+
+// scopeOf returns the client scope of r: "s:" and WithScope's identity,
+// "c:" and a digest of the credentials, or "a:" for a request without
+// credentials.
+func (m *middleware) scopeOf(r *http.Request) string {
+	if m.cfg.scope != nil {
+		return "s:" + m.cfg.scope(r)
+	}
+	auth := r.Header.Values("Authorization")
+	var cookie string
+	if m.cfg.scopeCookie != "" {
+		if c, err := r.Cookie(m.cfg.scopeCookie); err == nil {
+			cookie = c.Value
+		}
+	}
+	if len(auth) == 0 && cookie == "" {
+		return "a:"
+	}
+	secret := m.cfg.scopeSecret
+	if len(secret) == 0 {
+		secret = defaultScopeKey
+	}
+	mac := hmac.New(sha256.New, secret)
+	for _, v := range auth {
+		mac.Write([]byte("authorization\x00"))
+		mac.Write([]byte(v))
+		mac.Write([]byte{0})
+	}
+	if cookie != "" {
+		mac.Write([]byte("cookie\x00"))
+		mac.Write([]byte(cookie))
+	}
+	var sum [sha256.Size]byte
+	return "c:" + base64.RawURLEncoding.EncodeToString(mac.Sum(sum[:0])[:16])
 }
 
 func (m *middleware) keepHeaders(h http.Header) http.Header {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -34,7 +35,27 @@ var (
 	// ErrUnknownScheme is returned by Open for a URL scheme no backend has
 	// registered.
 	ErrUnknownScheme = errors.New("idempotency: unknown store URL scheme")
+	// ErrUnavailable matches the errors of a store that could not answer:
+	// the store is down, full or closed. The work the call was to guard
+	// must not run; a retry later may succeed.
+	ErrUnavailable = errors.New("idempotency: store unavailable")
+	// ErrStoreFull is returned by a store that bounds what it holds (the
+	// memory store) when it cannot take a new key or record without
+	// dropping a live claim. It also matches ErrUnavailable.
+	ErrStoreFull error = &kindError{msg: "idempotency: store is full", also: ErrUnavailable}
 )
+
+// kindError is a sentinel error that also matches a broader sentinel under
+// errors.Is.
+type kindError struct {
+	msg  string
+	also error
+}
+
+func (e *kindError) Error() string { return e.msg }
+
+// Is reports whether target is the broader kind this error belongs to.
+func (e *kindError) Is(target error) bool { return target == e.also }
 
 // State is the outcome of a Claim.
 type State int
@@ -198,5 +219,20 @@ func Open(ctx context.Context, rawURL string) (Store, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w %q (registered: %s; import the backend package)", ErrUnknownScheme, scheme, strings.Join(Schemes(), ", "))
 	}
-	return opener(ctx, u)
+	s, err := opener(ctx, u)
+	if err != nil {
+		// An opener that returns a typed nil pointer with its error would
+		// otherwise hand the caller a non-nil Store whose Close panics.
+		return nil, err
+	}
+	if s == nil || isNilPointer(s) {
+		return nil, fmt.Errorf("idempotency: the %q opener returned no store", scheme)
+	}
+	return s, nil
+}
+
+// isNilPointer reports whether s holds a nil pointer.
+func isNilPointer(s Store) bool {
+	v := reflect.ValueOf(s)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }

@@ -22,7 +22,11 @@ import (
 
 func init() {
 	opener := func(ctx context.Context, u *url.URL) (idempotency.Store, error) {
-		return Open(ctx, u.String())
+		s, err := Open(ctx, u.String())
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	idempotency.Register("postgres", opener)
 	idempotency.Register("postgresql", opener)

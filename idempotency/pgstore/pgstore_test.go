@@ -208,3 +208,11 @@ func TestInvalidOptions(t *testing.T) {
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "hunter2")
 }
+
+// A failed Open returns a nil Store interface, never one holding a nil
+// pointer.
+func TestOpenFailureReturnsNilStore(t *testing.T) {
+	s, err := idempotency.Open(context.Background(), "postgres://idem@"+storetest.ClosedPort(t)+"/test?sslmode=disable&connect_timeout=2")
+	require.Error(t, err)
+	require.True(t, s == nil, "Open must return a nil interface, got %#v", s)
+}

@@ -158,3 +158,11 @@ func TestNilClient(t *testing.T) {
 	_, err := redisstore.New(nil)
 	require.Error(t, err)
 }
+
+// A failed Open returns a nil Store interface, never one holding a nil
+// pointer.
+func TestOpenFailureReturnsNilStore(t *testing.T) {
+	s, err := idempotency.Open(context.Background(), "redis://"+storetest.ClosedPort(t)+"/0?dial_timeout=1s&max_retries=-1")
+	require.Error(t, err)
+	require.True(t, s == nil, "Open must return a nil interface, got %#v", s)
+}

@@ -24,7 +24,11 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return Open(ctx, path)
+		s, err := Open(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	})
 }
 

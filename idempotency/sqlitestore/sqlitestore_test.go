@@ -214,3 +214,11 @@ func TestOpenURL(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, idempotency.Schemes(), "sqlite")
 }
+
+// A failed Open returns a nil Store interface, never one holding a nil
+// pointer, so a deferred Close on the result cannot be reached by mistake.
+func TestOpenFailureReturnsNilStore(t *testing.T) {
+	s, err := idempotency.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "no", "such", "dir", "x.db"))
+	require.Error(t, err)
+	require.True(t, s == nil, "Open must return a nil interface, got %#v", s)
+}
