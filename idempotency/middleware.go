@@ -21,17 +21,26 @@ import (
 
 // Middleware defaults.
 const (
-	DefaultLease           = time.Minute
-	DefaultTTL             = 24 * time.Hour
-	DefaultMaxRequestBody  = 1 << 20
-	DefaultMaxResponseBody = 1 << 20
-	DefaultStoreTimeout    = 5 * time.Second
+	// DefaultMaxBodyBytes is the largest request body the middleware reads
+	// for the fingerprint: 1 MiB.
+	DefaultMaxBodyBytes int64 = 1 << 20
+	// DefaultMaxResponseBytes is the largest response body kept for
+	// replay: 1 MiB.
+	DefaultMaxResponseBytes int64 = 1 << 20
 )
 
-// MiddlewareOption configures Middleware.
-type MiddlewareOption func(*middlewareConfig)
+// MiddlewareOption configures NewMiddleware. The options that also
+// configure a Runner (WithLease, WithTTL, WithStoreTimeout) are Options.
+type MiddlewareOption interface {
+	applyMiddleware(*middlewareConfig) error
+}
+
+type middlewareOption func(*middlewareConfig) error
+
+func (o middlewareOption) applyMiddleware(c *middlewareConfig) error { return o(c) }
 
 type middlewareConfig struct {
+	runner        runnerConfig
 	methods       map[string]bool
 	header        string
 	required      bool
@@ -40,86 +49,118 @@ type middlewareConfig struct {
 	scopeCookie   string
 	scopeSecret   []byte
 	stored        func(status int) bool
-	lease, ttl    time.Duration
-	maxReq        int64
-	maxResp       int
+	maxBody       int64
+	maxResp       int64
 	storedHeaders map[string]bool // nil: every header but the excluded ones
-	storeTimeout  time.Duration
 	logger        *slog.Logger
 }
 
 // WithMethods sets the request methods the middleware applies to (POST
 // and PATCH unless set); requests with other methods pass straight through.
+// At least one method is required.
 func WithMethods(methods ...string) MiddlewareOption {
-	return func(c *middlewareConfig) {
+	return middlewareOption(func(c *middlewareConfig) error {
+		if len(methods) == 0 {
+			return configErrorf("WithMethods: at least one method is required")
+		}
 		c.methods = map[string]bool{}
 		for _, m := range methods {
+			if !isToken(m) {
+				return configErrorf("WithMethods: %q is not a method name", m)
+			}
 			c.methods[strings.ToUpper(m)] = true
 		}
-	}
+		return nil
+	})
 }
 
-// WithKeyHeader sets the header that carries the key (KeyHeader unless set).
+// WithKeyHeader sets the header that carries the key (KeyHeader unless
+// set). The name must be a valid header name.
 func WithKeyHeader(name string) MiddlewareOption {
-	return func(c *middlewareConfig) {
-		if name != "" {
-			c.header = http.CanonicalHeaderKey(name)
+	return middlewareOption(func(c *middlewareConfig) error {
+		if !isToken(name) {
+			return configErrorf("WithKeyHeader: %q is not a header name", name)
 		}
-	}
+		c.header = http.CanonicalHeaderKey(name)
+		return nil
+	})
 }
 
 // WithKeyRequired makes a request without a key fail with 400 instead of
 // passing through unprotected.
 func WithKeyRequired(required bool) MiddlewareOption {
-	return func(c *middlewareConfig) { c.required = required }
+	return middlewareOption(func(c *middlewareConfig) error { c.required = required; return nil })
 }
 
 // WithFingerprint replaces DefaultFingerprint. fn gets the request and
 // its full body; a reused key whose fingerprint differs is answered with
 // 422.
 func WithFingerprint(fn func(r *http.Request, body []byte) string) MiddlewareOption {
-	return func(c *middlewareConfig) {
-		if fn != nil {
-			c.fingerprint = fn
+	return middlewareOption(func(c *middlewareConfig) error {
+		if fn == nil {
+			return configErrorf("WithFingerprint: nil function")
 		}
-	}
+		c.fingerprint = fn
+		return nil
+	})
 }
 
 // WithScope sets how keys are scoped per client: fn returns the client's
 // identity (for example the authenticated user or API key id), and two
 // identities never share a key space. It replaces the default scope, which
-// is derived from the request's credentials (see Middleware). An fn that
-// returns the same identity for every request makes all clients share one
-// key space.
+// is derived from the request's credentials (see NewMiddleware). An fn
+// that returns the same identity for every request makes all clients share
+// one key space.
 func WithScope(fn func(r *http.Request) string) MiddlewareOption {
-	return func(c *middlewareConfig) { c.scope = fn }
+	return middlewareOption(func(c *middlewareConfig) error {
+		if fn == nil {
+			return configErrorf("WithScope: nil function")
+		}
+		c.scope = fn
+		return nil
+	})
 }
 
 // WithScopeCookie makes the default scope include the value of the named
 // cookie (a session cookie), for clients that authenticate with a cookie
 // rather than an Authorization header.
 func WithScopeCookie(name string) MiddlewareOption {
-	return func(c *middlewareConfig) { c.scopeCookie = name }
+	return middlewareOption(func(c *middlewareConfig) error {
+		if !isToken(name) {
+			return configErrorf("WithScopeCookie: %q is not a cookie name", name)
+		}
+		c.scopeCookie = name
+		return nil
+	})
 }
 
 // WithScopeSecret keys the digest of the credentials that makes the
 // default scope. Without it the digest is keyed with a fixed, public label:
 // clients are still kept apart, but someone who can read the store could
 // test guesses of a weak credential (a Basic password) against a stored
-// key. Replicas sharing a store must share the secret.
+// key. Replicas sharing a store must share the secret. An empty,
+// whitespace-only or whitespace-padded secret is an error.
 func WithScopeSecret(secret []byte) MiddlewareOption {
-	return func(c *middlewareConfig) { c.scopeSecret = append([]byte(nil), secret...) }
+	return middlewareOption(func(c *middlewareConfig) error {
+		if len(secret) == 0 || len(bytes.TrimSpace(secret)) != len(secret) {
+			return configErrorf("WithScopeSecret: the secret is empty or padded with whitespace")
+		}
+		c.scopeSecret = bytes.Clone(secret)
+		return nil
+	})
 }
 
 // WithStoredStatus chooses which response statuses are stored and
 // replayed; for the others the key is released, so a retry with the same
 // key runs the handler again. The default is DefaultStoredStatus.
 func WithStoredStatus(stored func(status int) bool) MiddlewareOption {
-	return func(c *middlewareConfig) {
-		if stored != nil {
-			c.stored = stored
+	return middlewareOption(func(c *middlewareConfig) error {
+		if stored == nil {
+			return configErrorf("WithStoredStatus: nil function")
 		}
-	}
+		c.stored = stored
+		return nil
+	})
 }
 
 // DefaultStoredStatus reports whether Middleware stores a response with
@@ -138,78 +179,75 @@ func DefaultStoredStatus(status int) bool {
 	return status < 500
 }
 
-// WithLease sets how long a claim holds a key while the handler runs
-// (DefaultLease unless set). A request still running when it ends can be
-// taken over by a retry, and its result is then not stored.
-func WithLease(d time.Duration) MiddlewareOption {
-	return func(c *middlewareConfig) {
-		if d > 0 {
-			c.lease = d
+// WithMaxBodyBytes bounds the request body read for the fingerprint
+// (DefaultMaxBodyBytes unless set); a larger body gets 413. It must be
+// positive.
+func WithMaxBodyBytes(n int64) MiddlewareOption {
+	return middlewareOption(func(c *middlewareConfig) error {
+		if n <= 0 {
+			return configErrorf("WithMaxBodyBytes: the limit must be positive, got %d", n)
 		}
-	}
+		c.maxBody = n
+		return nil
+	})
 }
 
-// WithTTL sets how long a completed response is kept for replay
-// (DefaultTTL unless set).
-func WithTTL(d time.Duration) MiddlewareOption {
-	return func(c *middlewareConfig) {
-		if d > 0 {
-			c.ttl = d
+// WithMaxResponseBytes bounds the response body kept for replay
+// (DefaultMaxResponseBytes unless set). A larger response still reaches
+// the client, but it is not stored and the key is released. It must be
+// positive.
+func WithMaxResponseBytes(n int64) MiddlewareOption {
+	return middlewareOption(func(c *middlewareConfig) error {
+		if n <= 0 {
+			return configErrorf("WithMaxResponseBytes: the limit must be positive, got %d", n)
 		}
-	}
+		c.maxResp = n
+		return nil
+	})
 }
 
-// WithMaxRequestBody bounds the request body read for the fingerprint
-// (DefaultMaxRequestBody unless set); a larger body gets 413.
-func WithMaxRequestBody(n int64) MiddlewareOption {
-	return func(c *middlewareConfig) {
-		if n > 0 {
-			c.maxReq = n
-		}
-	}
-}
-
-// WithMaxResponseBody bounds the response body kept for replay
-// (DefaultMaxResponseBody unless set). A larger response still reaches the
-// client, but it is not stored and the key is released.
-func WithMaxResponseBody(n int) MiddlewareOption {
-	return func(c *middlewareConfig) {
-		if n > 0 {
-			c.maxResp = n
-		}
-	}
-}
-
-// WithStoredHeaders limits the response headers kept for replay to names.
-// By default every header is kept except hop-by-hop headers, Date,
-// Content-Length and Set-Cookie.
+// WithStoredHeaders limits the response headers kept for replay to names
+// (none when names is empty). By default every header is kept except
+// hop-by-hop headers, Date, Content-Length and Set-Cookie.
 func WithStoredHeaders(names ...string) MiddlewareOption {
-	return func(c *middlewareConfig) {
+	return middlewareOption(func(c *middlewareConfig) error {
 		c.storedHeaders = map[string]bool{}
 		for _, n := range names {
+			if !isToken(n) {
+				return configErrorf("WithStoredHeaders: %q is not a header name", n)
+			}
 			c.storedHeaders[http.CanonicalHeaderKey(n)] = true
 		}
-	}
+		return nil
+	})
 }
 
-// WithStoreTimeout bounds the Complete or Release call made after the
-// handler returns (DefaultStoreTimeout unless set). That call outlives the
-// request's context, so a client hanging up does not leave the key held.
-func WithStoreTimeout(d time.Duration) MiddlewareOption {
-	return func(c *middlewareConfig) {
-		if d > 0 {
-			c.storeTimeout = d
-		}
-	}
-}
-
-// WithLogger sets the logger (slog.Default unless set).
+// WithLogger sets the logger. Without it, or with nil, the middleware logs
+// nowhere. Lines carry the outcome, method, path and key, never the
+// credentials the scope is derived from.
 func WithLogger(l *slog.Logger) MiddlewareOption {
-	return func(c *middlewareConfig) {
-		if l != nil {
-			c.logger = l
+	return middlewareOption(func(c *middlewareConfig) error {
+		if l == nil {
+			l = slog.New(slog.DiscardHandler)
+		}
+		c.logger = l
+		return nil
+	})
+}
+
+// isToken reports whether s is a non-empty RFC 9110 token: the syntax of
+// method, header and cookie names.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x7f || c <= 0x20 || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
 		}
 	}
+	return true
 }
 
 var excludedHeaders = map[string]bool{
@@ -241,16 +279,18 @@ func DefaultFingerprint(r *http.Request, body []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Middleware makes POST and PATCH handlers idempotent per the IETF draft
-// "The Idempotency-Key HTTP Header Field"
-// (draft-ietf-httpapi-idempotency-key-header):
+// NewMiddleware returns a middleware that makes POST and PATCH handlers
+// idempotent per the IETF draft "The Idempotency-Key HTTP Header Field"
+// (draft-ietf-httpapi-idempotency-key-header). It runs each request through
+// a Runner over store:
 //
 //   - The first request with a key runs the handler. Its response is
 //     stored with the key for the TTL when its status is an outcome
 //     (DefaultStoredStatus, or WithStoredStatus): 2xx, 3xx and most 4xx.
 //     Answers that mean "nothing was done, try again" (400, 401, 403, 408,
-//     409, 422, 425, 429, 5xx), a panic and a response larger than the
-//     limit release the key instead, so a retry runs the handler again.
+//     409, 422, 425, 429, 5xx), a panic (which then propagates) and a
+//     response larger than WithMaxResponseBytes release the key instead, so
+//     a retry runs the handler again.
 //   - A later request with the key and the same fingerprint gets the stored
 //     status, headers and body again, marked "Idempotent-Replayed: true".
 //     The fingerprint (DefaultFingerprint) covers the method, path, query
@@ -275,37 +315,47 @@ func DefaultFingerprint(r *http.Request, body []byte) string {
 //
 // Keys are kept in store as "http:" followed by the client scope and the
 // key, so they do not collide with other users of the same store.
-func Middleware(store Store, opts ...MiddlewareOption) func(http.Handler) http.Handler {
+//
+// The middleware is silent unless WithLogger is given. Errors wrap
+// ErrInvalidConfig: a nil store, or an option value out of range.
+func NewMiddleware(store Store, opts ...MiddlewareOption) (func(http.Handler) http.Handler, error) {
 	cfg := middlewareConfig{
-		methods:      map[string]bool{http.MethodPost: true, http.MethodPatch: true},
-		header:       KeyHeader,
-		fingerprint:  DefaultFingerprint,
-		lease:        DefaultLease,
-		ttl:          DefaultTTL,
-		maxReq:       DefaultMaxRequestBody,
-		maxResp:      DefaultMaxResponseBody,
-		storeTimeout: DefaultStoreTimeout,
-		stored:       DefaultStoredStatus,
-		logger:       slog.Default(),
+		runner:      defaultRunnerConfig(),
+		methods:     map[string]bool{http.MethodPost: true, http.MethodPatch: true},
+		header:      KeyHeader,
+		fingerprint: DefaultFingerprint,
+		stored:      DefaultStoredStatus,
+		maxBody:     DefaultMaxBodyBytes,
+		maxResp:     DefaultMaxResponseBytes,
+		logger:      slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
-		o(&cfg)
+		if o == nil {
+			continue
+		}
+		if err := o.applyMiddleware(&cfg); err != nil {
+			return nil, err
+		}
 	}
-	if store == nil {
-		panic("idempotency: Middleware needs a Store")
+	if store == nil || isNilPointer(store) {
+		return nil, configErrorf("NewMiddleware: a Store is required")
 	}
+	runner := &Runner{store: store, cfg: cfg.runner}
 	return func(next http.Handler) http.Handler {
-		return &middleware{cfg: cfg, store: store, next: next}
-	}
+		return &middleware{cfg: cfg, runner: runner, next: next}
+	}, nil
 }
 
 type middleware struct {
-	cfg   middlewareConfig
-	store Store
-	next  http.Handler
+	cfg    middlewareConfig
+	runner *Runner
+	next   http.Handler
 }
 
 func (m *middleware) log(r *http.Request, level slog.Level, msg, outcome, key string, attrs ...slog.Attr) {
+	if !m.cfg.logger.Enabled(r.Context(), level) {
+		return
+	}
 	all := append([]slog.Attr{
 		slog.String("outcome", outcome),
 		slog.String("method", r.Method),
@@ -313,6 +363,17 @@ func (m *middleware) log(r *http.Request, level slog.Level, msg, outcome, key st
 		slog.String("idempotency_key", key),
 	}, attrs...)
 	m.cfg.logger.LogAttrs(r.Context(), level, msg, all...)
+}
+
+// released is the error the handler's run returns to the Runner when its
+// response is not to be stored, so that the Runner releases the key.
+type released struct {
+	status  int
+	outcome string
+}
+
+func (e *released) Error() string {
+	return fmt.Sprintf("response %d not stored (%s)", e.status, e.outcome)
 }
 
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -346,7 +407,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
-		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, m.cfg.maxReq))
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, m.cfg.maxBody))
 		_ = r.Body.Close()
 	}
 	if err != nil {
@@ -354,7 +415,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &tooBig) {
 			m.log(r, slog.LevelInfo, "request body too large", "request_too_large", key)
 			writeProblem(w, http.StatusRequestEntityTooLarge, "Request body too large",
-				fmt.Sprintf("The request body exceeds %d bytes.", m.cfg.maxReq))
+				fmt.Sprintf("The request body exceeds %d bytes.", m.cfg.maxBody))
 			return
 		}
 		m.log(r, slog.LevelInfo, "cannot read request body", "bad_body", key, slog.String("error", err.Error()))
@@ -363,10 +424,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
-	fp := m.cfg.fingerprint(r, body)
-	storeKey := m.storeKey(r, key)
-
-	claim, err := m.store.Claim(r.Context(), storeKey, fp, m.cfg.lease)
+	attempt, err := m.runner.Claim(r.Context(), m.storeKey(r, key), m.cfg.fingerprint(r, body))
 	if err != nil {
 		m.log(r, slog.LevelError, "idempotency store unavailable", "store_error", key, slog.String("error", err.Error()))
 		w.Header().Set("Retry-After", "1")
@@ -374,85 +432,71 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"The request was not processed; retry it with the same "+m.cfg.header+".")
 		return
 	}
-	switch claim.State {
+	if !attempt.Matches() {
+		m.log(r, slog.LevelInfo, "idempotency key reused with another request", "mismatch", key)
+		writeProblem(w, http.StatusUnprocessableEntity, m.cfg.header+" is already used",
+			"This key was used with a different request; use a new key for a new request.")
+		return
+	}
+	switch attempt.State {
 	case Completed:
-		if claim.Record == nil {
-			m.log(r, slog.LevelError, "idempotency store returned no record", "store_error", key)
-			writeProblem(w, http.StatusInternalServerError, "Internal Server Error", "")
-			return
-		}
-		if claim.Fingerprint != fp {
-			m.mismatch(w, r, key)
-			return
-		}
-		m.log(r, slog.LevelInfo, "idempotent response replayed", "replayed", key, slog.Int("status", claim.Record.Status))
-		replay(w, claim.Record)
+		m.log(r, slog.LevelInfo, "idempotent response replayed", "replayed", key, slog.Int("status", attempt.Record.Status))
+		replay(w, attempt.Record)
 		return
 	case InProgress:
-		if claim.Fingerprint != fp {
-			m.mismatch(w, r, key)
-			return
-		}
 		m.log(r, slog.LevelInfo, "idempotent request in progress", "conflict", key)
 		w.Header().Set("Retry-After", "1")
 		writeProblem(w, http.StatusConflict, "A request is outstanding for this "+m.cfg.header,
 			"The first request with this key is still being processed; retry later.")
 		return
-	case Acquired:
-	default:
-		m.log(r, slog.LevelError, "idempotency store gave an unknown answer", "store_error", key, slog.String("state", claim.State.String()))
-		writeProblem(w, http.StatusInternalServerError, "Internal Server Error", "")
-		return
 	}
 
 	start := time.Now()
 	rec := &recorder{w: w, max: m.cfg.maxResp}
-	finished := false
-	defer func() {
-		if finished {
-			return
+	res, err := attempt.Run(r.Context(), func(context.Context) (Record, error) {
+		m.next.ServeHTTP(rec, r)
+		status := rec.finalStatus()
+		switch {
+		case !m.cfg.stored(status):
+			return Record{}, &released{status: status, outcome: "released"}
+		case rec.overflow:
+			return Record{}, &released{status: status, outcome: "response_too_large"}
 		}
-		// The handler panicked (http.ErrAbortHandler included): free the key.
-		m.release(r, storeKey, claim.Token, key, "panic", 0)
-	}()
-	m.next.ServeHTTP(rec, r)
-	finished = true
-
-	status := rec.finalStatus()
+		return Record{Status: status, Header: m.keepHeaders(rec.headerSnapshot()), Body: rec.buf.Bytes()}, nil
+	})
 	dur := slog.Duration("duration", time.Since(start))
+	var (
+		rel *released
+		pe  *PanicError
+	)
 	switch {
-	case !m.cfg.stored(status):
-		m.release(r, storeKey, claim.Token, key, "released", status, dur)
-	case rec.overflow:
-		m.release(r, storeKey, claim.Token, key, "response_too_large", status, dur)
+	case errors.As(err, &pe):
+		m.log(r, slog.LevelWarn, "idempotency key released after a panic", "panic", key, dur, releaseError(err))
+		// Let the panic go on to net/http (or the application's recovery
+		// middleware), http.ErrAbortHandler included.
+		panic(pe.Value)
+	case errors.As(err, &rel):
+		m.log(r, slog.LevelInfo, "idempotency key released", rel.outcome, key, slog.Int("status", rel.status), dur, releaseError(err))
+	case err != nil:
+		m.log(r, slog.LevelWarn, "idempotency key not released", "store_failed", key, dur, slog.String("error", err.Error()))
+	case res.StoreErr != nil:
+		m.log(r, slog.LevelWarn, "idempotent response not stored", "store_failed", key,
+			slog.Int("status", res.Record.Status), dur, slog.String("error", res.StoreErr.Error()))
 	default:
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), m.cfg.storeTimeout)
-		defer cancel()
-		stored := Record{Status: status, Header: m.keepHeaders(rec.headerSnapshot()), Body: rec.buf.Bytes()}
-		if err := m.store.Complete(ctx, storeKey, claim.Token, stored, m.cfg.ttl); err != nil {
-			m.log(r, slog.LevelWarn, "idempotent response not stored", "store_failed", key,
-				slog.Int("status", status), dur, slog.String("error", err.Error()))
-			return
+		m.log(r, slog.LevelInfo, "idempotent response stored", "stored", key, slog.Int("status", res.Record.Status), dur)
+	}
+}
+
+// releaseError returns the error of a failed release joined to err, as an
+// attribute, or an empty attribute when the release succeeded.
+func releaseError(err error) slog.Attr {
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		if errs := joined.Unwrap(); len(errs) > 1 {
+			return slog.String("release_error", errs[len(errs)-1].Error())
 		}
-		m.log(r, slog.LevelInfo, "idempotent response stored", "stored", key, slog.Int("status", status), dur)
 	}
-}
-
-func (m *middleware) release(r *http.Request, storeKey, token, key, outcome string, status int, attrs ...slog.Attr) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), m.cfg.storeTimeout)
-	defer cancel()
-	attrs = append(attrs, slog.Int("status", status))
-	if err := m.store.Release(ctx, storeKey, token); err != nil {
-		m.log(r, slog.LevelWarn, "idempotency key not released", outcome, key, append(attrs, slog.String("error", err.Error()))...)
-		return
-	}
-	m.log(r, slog.LevelInfo, "idempotency key released", outcome, key, attrs...)
-}
-
-func (m *middleware) mismatch(w http.ResponseWriter, r *http.Request, key string) {
-	m.log(r, slog.LevelInfo, "idempotency key reused with another request", "mismatch", key)
-	writeProblem(w, http.StatusUnprocessableEntity, m.cfg.header+" is already used",
-		"This key was used with a different request; use a new key for a new request.")
+	return slog.Attr{}
 }
 
 // storeKey builds the key kept in the store from the client's scope and
@@ -557,7 +601,7 @@ func writeProblem(w http.ResponseWriter, status int, title, detail string) {
 // of its status, headers and up to max body bytes.
 type recorder struct {
 	w        http.ResponseWriter
-	max      int
+	max      int64
 	status   int
 	header   http.Header // snapshot taken when the header was written
 	buf      bytes.Buffer
@@ -585,7 +629,7 @@ func (r *recorder) Write(p []byte) (int, error) {
 		r.WriteHeader(http.StatusOK)
 	}
 	if !r.overflow {
-		if r.buf.Len()+len(p) > r.max {
+		if int64(r.buf.Len()+len(p)) > r.max {
 			r.overflow = true
 			r.buf = bytes.Buffer{}
 		} else {

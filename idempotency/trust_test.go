@@ -3,7 +3,6 @@ package idempotency_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"runtime"
 	"strings"
@@ -13,15 +12,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 )
-
-var quiet = idempotency.WithLogger(slog.New(slog.DiscardHandler))
 
 // Without WithScope, two clients that happen to send the same key and
 // body must never receive each other's stored response.
 func TestMiddlewareKeysArePerClientByDefault(t *testing.T) {
 	next := &countingHandler{status: http.StatusCreated}
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), quiet)(next)
+	h := newMW(t, mem(t))(next)
 
 	alice := do(t, h, http.MethodPost, "/transfers", `"k-1"`, `{"amount":1}`, "Authorization", "Bearer alice-token")
 	bob := do(t, h, http.MethodPost, "/transfers", `"k-1"`, `{"amount":1}`, "Authorization", "Bearer bob-token")
@@ -41,7 +39,7 @@ func TestMiddlewareKeysArePerClientByDefault(t *testing.T) {
 // With WithScopeCookie, the session cookie scopes the key space.
 func TestMiddlewareScopeCookieSeparatesSessions(t *testing.T) {
 	next := &countingHandler{status: http.StatusOK}
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithScopeCookie("sid"), quiet)(next)
+	h := newMW(t, mem(t), idempotency.WithScopeCookie("sid"))(next)
 
 	a := do(t, h, http.MethodPost, "/", "k", "x", "Cookie", "sid=session-a; theme=dark")
 	b := do(t, h, http.MethodPost, "/", "k", "x", "Cookie", "sid=session-b; theme=dark")
@@ -60,7 +58,7 @@ func TestMiddlewareScopeCookieSeparatesSessions(t *testing.T) {
 // a second anonymous request with the key is a replay.
 func TestMiddlewareAnonymousRequestsShareAScope(t *testing.T) {
 	next := &countingHandler{status: http.StatusOK}
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), quiet)(next)
+	h := newMW(t, mem(t))(next)
 	do(t, h, http.MethodPost, "/", "k", "x")
 	require.Equal(t, "true", do(t, h, http.MethodPost, "/", "k", "x").Header().Get(idempotency.ReplayedHeader))
 	require.EqualValues(t, 1, next.runs.Load())
@@ -70,7 +68,7 @@ func TestMiddlewareAnonymousRequestsShareAScope(t *testing.T) {
 // request: 422, never the answer stored for the first.
 func TestMiddlewareFingerprintCoversQueryAndContentType(t *testing.T) {
 	next := &countingHandler{status: http.StatusOK}
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), quiet)(next)
+	h := newMW(t, mem(t))(next)
 	first := do(t, h, http.MethodPost, "/transfers?to=alice", "k", `{"amount":5}`, "Content-Type", "application/json")
 	require.Equal(t, http.StatusOK, first.Code)
 
@@ -102,7 +100,7 @@ func TestMiddlewareDoesNotStoreRetryableAnswers(t *testing.T) {
 	for _, status := range []int{400, 401, 403, 408, 409, 422, 425, 429, 500, 502, 503, 504, 599} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			next := &countingHandler{status: status}
-			h := idempotency.Middleware(idempotency.NewMemoryStore(), quiet)(next)
+			h := newMW(t, mem(t))(next)
 			for i := 1; i <= 2; i++ {
 				w := do(t, h, http.MethodPost, "/", "k", "x")
 				require.Equal(t, status, w.Code)
@@ -118,7 +116,7 @@ func TestMiddlewareStoresOutcomes(t *testing.T) {
 	for _, status := range []int{200, 201, 202, 204, 301, 303, 402, 404, 410} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			next := &countingHandler{status: status}
-			h := idempotency.Middleware(idempotency.NewMemoryStore(), quiet)(next)
+			h := newMW(t, mem(t))(next)
 			do(t, h, http.MethodPost, "/", "k", "x")
 			w := do(t, h, http.MethodPost, "/", "k", "x")
 			require.Equal(t, status, w.Code)
@@ -142,15 +140,14 @@ func heapInUse() uint64 {
 // the race detector, which makes copying 256 MiB take minutes, the same
 // property is checked with a 4 MiB budget and 100 records.
 func TestMemoryStoreHeapIsBoundedByDefault(t *testing.T) {
-	keys, budget := 1000, int64(idempotency.DefaultMaxBytes)
-	var opts []idempotency.MemoryOption
+	keys, budget := 1000, memstore.DefaultMaxBytes
+	var opts []memstore.Option
 	if raceEnabled || testing.Short() {
 		keys, budget = 100, 4<<20
-		opts = append(opts, idempotency.WithMaxBytes(budget))
+		opts = append(opts, memstore.WithMaxBytes(budget))
 	}
 	ctx := context.Background()
-	s := idempotency.NewMemoryStore(opts...)
-	defer s.Close()
+	s := mem(t, opts...)
 	body := []byte(strings.Repeat("x", 256<<10))
 	before := heapInUse()
 	for i := range keys {
@@ -164,4 +161,24 @@ func TestMemoryStoreHeapIsBoundedByDefault(t *testing.T) {
 	t.Logf("heap grew by %.1f MiB for %d records of 256 KiB (budget %d MiB)", float64(grown)/(1<<20), keys, budget>>20)
 	require.LessOrEqual(t, s.Bytes(), budget)
 	require.Less(t, grown, budget+16<<20, "the store must stay near its byte budget")
+}
+
+// A memory store full of live claims makes the middleware answer 503,
+// never grow.
+func TestMiddlewareAnswers503WhenTheStoreIsFull(t *testing.T) {
+	block := make(chan struct{})
+	started := make(chan struct{}, 1)
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		<-block
+	})
+	h := newMW(t, mem(t, memstore.WithMaxEntries(1)))(next)
+	done := make(chan struct{})
+	go func() { defer close(done); do(t, h, http.MethodPost, "/", "first", "x") }()
+	<-started
+	w := do(t, h, http.MethodPost, "/", "second", "x")
+	requireProblem(t, w, http.StatusServiceUnavailable, "unavailable")
+	require.Equal(t, "1", w.Header().Get("Retry-After"))
+	close(block)
+	<-done
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 	"github.com/switchboard-go/switchboard/webhooks"
 )
 
@@ -34,8 +35,9 @@ import (
 func idemServer(t *testing.T, store idempotency.Store, next http.Handler, opts ...idempotency.MiddlewareOption) (string, *http.Client) {
 	t.Helper()
 	sink := newLogSink(t)
-	h := idempotency.Middleware(store, append([]idempotency.MiddlewareOption{idempotency.WithLogger(sink.logger())}, opts...)...)(next)
-	srv, client := serve(t, h)
+	m, err := idempotency.NewMiddleware(store, append([]idempotency.MiddlewareOption{idempotency.WithLogger(sink.logger())}, opts...)...)
+	require.NoError(t, err)
+	srv, client := serve(t, m(next))
 	return srv.URL, client
 }
 
@@ -167,14 +169,13 @@ func TestAttackerMemoryExhaustion(t *testing.T) {
 		// Under the race detector, which makes copying 256 MiB take
 		// minutes, the same property is checked with 100 answers of
 		// 64 KiB and a 1 MiB budget.
-		keys, answer, budget := 1000, 256<<10, int64(idempotency.DefaultMaxBytes)
-		var opts []idempotency.MemoryOption
+		keys, answer, budget := 1000, 256<<10, memstore.DefaultMaxBytes
+		var opts []memstore.Option
 		if raceEnabled || testing.Short() {
 			keys, answer, budget = 100, 64<<10, 1<<20
-			opts = append(opts, idempotency.WithMaxBytes(budget))
+			opts = append(opts, memstore.WithMaxBytes(budget))
 		}
-		store := idempotency.NewMemoryStore(opts...)
-		t.Cleanup(func() { _ = store.Close() })
+		store := memStore(t, opts...)
 		big := strings.Repeat("z", answer)
 		next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, big) })
 		url, c := idemServer(t, store, next)
@@ -191,8 +192,7 @@ func TestAttackerMemoryExhaustion(t *testing.T) {
 	})
 
 	t.Run("full of live claims", func(t *testing.T) {
-		store := idempotency.NewMemoryStore(idempotency.WithMaxEntries(4))
-		t.Cleanup(func() { _ = store.Close() })
+		store := memStore(t, memstore.WithMaxEntries(4))
 		ctx := context.Background()
 		for i := range 4 {
 			_, err := store.Claim(ctx, fmt.Sprintf("held-%d", i), "fp", time.Hour)

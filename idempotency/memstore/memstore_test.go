@@ -1,11 +1,8 @@
-package idempotency_test
+package memstore_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -13,15 +10,38 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 	"github.com/switchboard-go/switchboard/idempotency/storetest"
 )
 
-func TestMemoryStoreConformance(t *testing.T) {
+func newStore(t *testing.T, opts ...memstore.Option) *memstore.Store {
+	t.Helper()
+	s, err := memstore.New(opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
 	t.Parallel()
-	storetest.Run(t, func(t *testing.T) idempotency.Store {
-		s := idempotency.NewMemoryStore()
-		t.Cleanup(func() { _ = s.Close() })
-		return s
+	storetest.Run(t, storetest.Harness{
+		New: func(t *testing.T) idempotency.Store { return newStore(t) },
+		NewWithClock: func(t *testing.T, now func() time.Time) idempotency.Store {
+			return newStore(t, memstore.WithClock(now))
+		},
+		InjectError: func(t *testing.T, s idempotency.Store, kind error) bool {
+			if kind != idempotency.ErrStoreFull {
+				return false // a memory store has no outage
+			}
+			// Fill the store with live claims.
+			for i := 0; ; i++ {
+				_, err := s.Claim(context.Background(), fmt.Sprintf("filler-%d", i), "fp", time.Hour)
+				if err != nil {
+					require.ErrorIs(t, err, idempotency.ErrStoreFull)
+					return true
+				}
+			}
+		},
 	})
 }
 
@@ -42,10 +62,10 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func TestMemoryStoreSweepsExpiredEntries(t *testing.T) {
+func TestReapDeletesExpiredEntries(t *testing.T) {
 	ctx := context.Background()
 	clk := &fakeClock{now: time.Unix(1_700_000_000, 0)}
-	s := idempotency.NewMemoryStore(idempotency.WithClock(clk.Now), idempotency.WithSweepInterval(time.Minute))
+	s := newStore(t, memstore.WithClock(clk.Now), memstore.WithReapInterval(time.Minute))
 
 	c, err := s.Claim(ctx, "done", "fp", time.Second)
 	require.NoError(t, err)
@@ -56,79 +76,38 @@ func TestMemoryStoreSweepsExpiredEntries(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, s.Len())
 
-	// Within the sweep interval nothing is swept, but expiry still holds.
+	// Within the reap interval nothing is deleted, but expiry still holds.
 	clk.Advance(30 * time.Second)
 	c, err = s.Claim(ctx, "done", "fp", time.Second)
 	require.NoError(t, err)
 	require.Equal(t, idempotency.Acquired, c.State, "TTL ran out on the fake clock")
 	require.Equal(t, 3, s.Len())
 
-	// Past the interval the next Claim sweeps everything expired.
+	// Past the interval the next Claim deletes everything expired.
 	clk.Advance(time.Minute)
 	_, err = s.Claim(ctx, "other", "fp", time.Hour)
 	require.NoError(t, err)
 	require.Equal(t, 2, s.Len(), "only the live leases remain")
 
 	clk.Advance(2 * time.Hour)
-	require.Equal(t, 2, s.Sweep())
+	require.Equal(t, 2, s.Reap())
 	require.Equal(t, 0, s.Len())
-}
-
-func TestMemoryStoreFakeClockLeaseTakeover(t *testing.T) {
-	ctx := context.Background()
-	clk := &fakeClock{now: time.Unix(1_700_000_000, 0)}
-	s := idempotency.NewMemoryStore(idempotency.WithClock(clk.Now))
-	c1, err := s.Claim(ctx, "k", "a", time.Second)
-	require.NoError(t, err)
-	clk.Advance(999 * time.Millisecond)
-	c, err := s.Claim(ctx, "k", "b", time.Second)
-	require.NoError(t, err)
-	require.Equal(t, idempotency.InProgress, c.State)
-	clk.Advance(time.Millisecond)
-	c2, err := s.Claim(ctx, "k", "b", time.Second)
-	require.NoError(t, err)
-	require.Equal(t, idempotency.Acquired, c2.State, "a lease ends exactly at its duration")
-	require.ErrorIs(t, s.Complete(ctx, "k", c1.Token, idempotency.Record{}, time.Hour), idempotency.ErrLeaseLost)
-	require.NoError(t, s.Complete(ctx, "k", c2.Token, idempotency.Record{}, time.Hour))
-}
-
-func TestMemoryStoreClosed(t *testing.T) {
-	s := idempotency.NewMemoryStore()
-	require.NoError(t, s.Close())
-	c, err := s.Claim(context.Background(), "k", "fp", time.Second)
-	require.ErrorIs(t, err, idempotency.ErrClosed)
-	require.NotEqual(t, idempotency.Acquired, c.State)
-	storetest.ErrorIsNotAcquired(t, s)
-}
-
-func TestOpenMemory(t *testing.T) {
-	s, err := idempotency.Open(context.Background(), "memory://")
-	require.NoError(t, err)
-	require.IsType(t, &idempotency.MemoryStore{}, s)
-	require.NoError(t, s.Close())
-	require.Contains(t, idempotency.Schemes(), "memory")
-
-	_, err = idempotency.Open(context.Background(), "nosuch://user:hunter2@host")
-	require.ErrorIs(t, err, idempotency.ErrUnknownScheme)
-	require.NotContains(t, err.Error(), "hunter2")
-	_, err = idempotency.Open(context.Background(), "redis://user:hunter2@host:port:bad\x7f")
-	require.Error(t, err)
-	require.NotContains(t, err.Error(), "hunter2")
+	require.Zero(t, s.Bytes(), "every byte is accounted back")
 }
 
 // When the store is full, expired entries go first, then completed ones
 // (soonest expiry first); live claims are never dropped, and a claim that
 // does not fit fails with ErrStoreFull, which also means "unavailable".
-func TestMemoryStoreFullOfLiveClaimsRefusesNewKeys(t *testing.T) {
+func TestFullOfLiveClaimsRefusesNewKeys(t *testing.T) {
 	ctx := context.Background()
 	clk := &fakeClock{now: time.Unix(1_700_000_000, 0)}
-	s := idempotency.NewMemoryStore(idempotency.WithClock(clk.Now), idempotency.WithMaxEntries(3), idempotency.WithSweepInterval(time.Hour))
+	s := newStore(t, memstore.WithClock(clk.Now), memstore.WithMaxEntries(3), memstore.WithReapInterval(time.Hour))
 
 	claim := func(key string, lease time.Duration) idempotency.Claim {
 		t.Helper()
 		c, err := s.Claim(ctx, key, "fp", lease)
 		require.NoError(t, err)
-		require.Equal(t, idempotency.Acquired, c.State)
+		require.Equal(t, idempotency.Acquired, c.State, key)
 		return c
 	}
 	complete := func(key string, c idempotency.Claim, ttl time.Duration) {
@@ -171,9 +150,9 @@ func TestMemoryStoreFullOfLiveClaimsRefusesNewKeys(t *testing.T) {
 	claim("one-too-many", time.Hour)
 }
 
-func TestMemoryStoreByteBudget(t *testing.T) {
+func TestByteBudget(t *testing.T) {
 	ctx := context.Background()
-	s := idempotency.NewMemoryStore(idempotency.WithMaxBytes(64 << 10))
+	s := newStore(t, memstore.WithMaxBytes(64<<10))
 	body := make([]byte, 20<<10)
 	for i := range 10 {
 		key := fmt.Sprintf("k%d", i)
@@ -202,39 +181,55 @@ func TestMemoryStoreByteBudget(t *testing.T) {
 	require.NoError(t, s.Complete(ctx, "huge", c.Token, idempotency.Record{Status: 200, Body: []byte("small")}, time.Hour))
 }
 
-func TestMiddlewareAnswers503WhenTheStoreIsFull(t *testing.T) {
-	block := make(chan struct{})
-	started := make(chan struct{}, 1)
-	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		started <- struct{}{}
-		<-block
-	})
-	h := idempotency.Middleware(idempotency.NewMemoryStore(idempotency.WithMaxEntries(1)), quiet)(next)
-	done := make(chan struct{})
-	go func() { defer close(done); do(t, h, http.MethodPost, "/", "first", "x") }()
-	<-started
-	w := do(t, h, http.MethodPost, "/", "second", "x")
-	requireProblem(t, w, http.StatusServiceUnavailable, "unavailable")
-	require.Equal(t, "1", w.Header().Get("Retry-After"))
-	close(block)
-	<-done
+func TestOptionsOutOfRangeAreErrors(t *testing.T) {
+	tests := map[string]memstore.Option{
+		"WithClock":        memstore.WithClock(nil),
+		"WithReapInterval": memstore.WithReapInterval(0),
+		"WithMaxEntries":   memstore.WithMaxEntries(-1),
+		"WithMaxBytes":     memstore.WithMaxBytes(0),
+	}
+	for name, opt := range tests {
+		t.Run(name, func(t *testing.T) {
+			s, err := memstore.New(opt)
+			require.ErrorIs(t, err, idempotency.ErrInvalidConfig)
+			require.Contains(t, err.Error(), name)
+			require.Nil(t, s)
+		})
+	}
 }
 
-// Open returns a nil interface with the error even when a misbehaving
-// opener returns a typed nil pointer beside it.
-func TestOpenFailureReturnsNilStore(t *testing.T) {
-	idempotency.Register("typed-nil-test", func(context.Context, *url.URL) (idempotency.Store, error) {
-		var s *idempotency.MemoryStore
-		return s, errors.New("cannot open")
-	})
-	idempotency.Register("typed-nil-ok-test", func(context.Context, *url.URL) (idempotency.Store, error) {
-		var s *idempotency.MemoryStore
-		return s, nil
-	})
-	s, err := idempotency.Open(context.Background(), "typed-nil-test://x")
-	require.EqualError(t, err, "cannot open")
-	require.True(t, s == nil, "got %#v", s)
-	s, err = idempotency.Open(context.Background(), "typed-nil-ok-test://x")
-	require.Error(t, err)
-	require.True(t, s == nil, "got %#v", s)
+func TestOpenURL(t *testing.T) {
+	ctx := context.Background()
+	s, err := idempotency.Open(ctx, "memory://")
+	require.NoError(t, err)
+	require.IsType(t, &memstore.Store{}, s)
+	require.NoError(t, s.Close())
+	require.Contains(t, idempotency.Schemes(), "memory")
+
+	s, err = idempotency.Open(ctx, "memory://?max_entries=2&max_bytes=1048576&reap_interval=30s")
+	require.NoError(t, err)
+	for i := range 2 {
+		_, err := s.Claim(ctx, fmt.Sprint(i), "fp", time.Hour)
+		require.NoError(t, err)
+	}
+	_, err = s.Claim(ctx, "third", "fp", time.Hour)
+	require.ErrorIs(t, err, idempotency.ErrStoreFull, "max_entries maps to WithMaxEntries")
+	require.NoError(t, s.Close())
+
+	bad := map[string]string{
+		"memory://?max_entrys=2":            `unknown URL parameter "max_entrys"`,
+		"memory://?max_entries=lots":        `"max_entries" must be an integer`,
+		"memory://?max_entries=0":           "WithMaxEntries",
+		"memory://?reap_interval=5":         `"reap_interval" must be a duration`,
+		"memory://?max_bytes=1&max_bytes=2": `"max_bytes" is given 2 times`,
+		"memory://somewhere/else":           "names no host or path",
+	}
+	for raw, want := range bad {
+		t.Run(raw, func(t *testing.T) {
+			s, err := idempotency.Open(ctx, raw)
+			require.ErrorIs(t, err, idempotency.ErrInvalidConfig)
+			require.Contains(t, err.Error(), want)
+			require.True(t, s == nil, "a failed Open returns a nil interface")
+		})
+	}
 }
