@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-go/switchboard/idempotency"
 	"github.com/switchboard-go/switchboard/idempotency/memstore"
+	"github.com/switchboard-go/switchboard/idempotency/storekit"
 	"github.com/switchboard-go/switchboard/idempotency/storetest"
 )
 
@@ -92,3 +93,45 @@ type discardWriter struct{ h http.Header }
 func (d discardWriter) Header() http.Header         { return d.h }
 func (d discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (d discardWriter) WriteHeader(int)             {}
+
+// BenchmarkRunner measures Runner.Do over the memory store against the
+// Claim and Complete it wraps, called on the store directly ("store"): the
+// cost of the store timeout, the detached context and panic recovery.
+func BenchmarkRunner(b *testing.B) {
+	ctx := context.Background()
+	s, err := memstore.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	r, err := idempotency.NewRunner(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	work := func(context.Context) (idempotency.Record, error) { return benchRecord, nil }
+	b.Run("store", func(b *testing.B) {
+		run := storekit.NewToken()[:8] // keys unique to each run of the function
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			key := run + "s" + strconv.Itoa(i)
+			c, err := s.Claim(ctx, key, "fp", idempotency.DefaultLease)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rec, _ := work(ctx)
+			if err := s.Complete(ctx, key, c.Token, rec, idempotency.DefaultTTL); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("runner", func(b *testing.B) {
+		run := storekit.NewToken()[:8]
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			res, err := r.Do(ctx, run+"r"+strconv.Itoa(i), "fp", work)
+			if err != nil || res.StoreErr != nil {
+				b.Fatal(err, res.StoreErr)
+			}
+		}
+	})
+}

@@ -182,3 +182,62 @@ func TestMiddlewareAnswers503WhenTheStoreIsFull(t *testing.T) {
 	close(block)
 	<-done
 }
+
+// WithStoredStatus chooses what is stored: here a 422 is an outcome to
+// replay, and a 201 is not kept.
+func TestMiddlewareStoredStatusOption(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		stored bool
+	}{{http.StatusUnprocessableEntity, true}, {http.StatusCreated, false}, {http.StatusInternalServerError, false}} {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			next := &countingHandler{status: tc.status}
+			h := newMW(t, mem(t), idempotency.WithStoredStatus(func(status int) bool { return status == http.StatusUnprocessableEntity }))(next)
+			do(t, h, http.MethodPost, "/", "k", "x")
+			w := do(t, h, http.MethodPost, "/", "k", "x")
+			if tc.stored {
+				require.Equal(t, "true", w.Header().Get(idempotency.ReplayedHeader))
+				require.EqualValues(t, 1, next.runs.Load())
+			} else {
+				require.Empty(t, w.Header().Get(idempotency.ReplayedHeader))
+				require.EqualValues(t, 2, next.runs.Load())
+			}
+		})
+	}
+	for status, want := range map[int]bool{200: true, 204: true, 302: true, 402: true, 404: true, 410: true,
+		400: false, 401: false, 403: false, 408: false, 409: false, 422: false, 425: false, 429: false, 500: false, 503: false} {
+		require.Equal(t, want, idempotency.DefaultStoredStatus(status), "DefaultStoredStatus(%d)", status)
+	}
+}
+
+// The store key holds a keyed digest of the credentials, never the
+// credentials themselves, and the digest depends on WithScopeSecret.
+func TestMiddlewareScopeKeepsCredentialsOutOfTheStore(t *testing.T) {
+	keyFor := func(opts ...idempotency.MiddlewareOption) string {
+		var key string
+		store := &keyRecorder{Store: mem(t), key: &key}
+		h := newMW(t, store, opts...)(&countingHandler{status: http.StatusOK})
+		do(t, h, http.MethodPost, "/", "k", "x", "Authorization", "Basic YWxpY2U6aHVudGVyMg==", "Cookie", "sid=sess-42")
+		return key
+	}
+	plain := keyFor()
+	require.NotContains(t, plain, "YWxpY2U6aHVudGVyMg", "the Authorization value is not kept")
+	require.Contains(t, plain, ":c:", "a credentials scope")
+	withCookie := keyFor(idempotency.WithScopeCookie("sid"))
+	require.NotContains(t, withCookie, "sess-42", "the cookie value is not kept")
+	require.NotEqual(t, plain, withCookie, "the cookie is part of the scope")
+	secret := keyFor(idempotency.WithScopeSecret([]byte("replica-shared-secret")))
+	require.NotEqual(t, plain, secret, "the digest is keyed with the secret")
+	require.Equal(t, secret, keyFor(idempotency.WithScopeSecret([]byte("replica-shared-secret"))), "replicas sharing the secret agree")
+}
+
+// keyRecorder records the key of the last Claim.
+type keyRecorder struct {
+	idempotency.Store
+	key *string
+}
+
+func (k *keyRecorder) Claim(ctx context.Context, key, fp string, lease time.Duration) (idempotency.Claim, error) {
+	*k.key = key
+	return k.Store.Claim(ctx, key, fp, lease)
+}

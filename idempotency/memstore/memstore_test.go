@@ -233,3 +233,22 @@ func TestOpenURL(t *testing.T) {
 		})
 	}
 }
+
+// The documented default bounds hold: DefaultMaxEntries live claims fit,
+// one more does not.
+func TestDefaultBounds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("claims 100,000 keys")
+	}
+	ctx := context.Background()
+	s := newStore(t)
+	for i := range memstore.DefaultMaxEntries {
+		_, err := s.Claim(ctx, fmt.Sprintf("key-%06d", i), "fingerprint", time.Hour)
+		require.NoError(t, err)
+	}
+	_, err := s.Claim(ctx, "one-more", "fingerprint", time.Hour)
+	require.ErrorIs(t, err, idempotency.ErrStoreFull)
+	require.Equal(t, 100_000, memstore.DefaultMaxEntries)
+	require.Equal(t, int64(64<<20), memstore.DefaultMaxBytes)
+	require.Less(t, s.Bytes(), memstore.DefaultMaxBytes, "the entry bound binds first for small claims")
+}
