@@ -226,3 +226,64 @@ func TestNewRunnerRejectsBadConfig(t *testing.T) {
 		require.ErrorContains(t, err, name)
 	}
 }
+
+// failingStore fails Claim for one key, as a store that drops out in the
+// middle of a batch.
+type failingStore struct {
+	idempotency.Store
+	failKey string
+}
+
+func (f *failingStore) Claim(ctx context.Context, key, fp string, lease time.Duration) (idempotency.Claim, error) {
+	if key == f.failKey {
+		return idempotency.Claim{}, errors.New("connection reset")
+	}
+	return f.Store.Claim(ctx, key, fp, lease)
+}
+
+// The shape of a webhook delivery holding a batch: every event is claimed
+// before any runs; when a claim fails the ones held are released and
+// nothing runs; then each held event runs, completed or released on its
+// own.
+func TestRunnerBatchClaimThenRun(t *testing.T) {
+	ctx := context.Background()
+	base := mem(t)
+	store := &failingStore{Store: base, failKey: "batch:c"}
+	r := newRunner(t, store)
+	ran := map[string]int{}
+	deliver := func(keys ...string) error {
+		var held []*idempotency.Attempt
+		for _, k := range keys {
+			a, err := r.Claim(ctx, k, "")
+			if err != nil {
+				for _, h := range held {
+					require.NoError(t, h.Release(ctx))
+				}
+				return err
+			}
+			if a.State == idempotency.Acquired {
+				held = append(held, a)
+			}
+		}
+		var failed error
+		for _, a := range held {
+			_, err := a.Run(ctx, func(context.Context) (idempotency.Record, error) {
+				ran[a.Key()]++
+				if a.Key() == "batch:b" && ran[a.Key()] == 1 {
+					return idempotency.Record{}, errors.New("handler failed")
+				}
+				return idempotency.Record{Status: 200}, nil
+			})
+			if err != nil {
+				failed = err
+			}
+		}
+		return failed
+	}
+	require.ErrorContains(t, deliver("batch:a", "batch:b", "batch:c"), "connection reset")
+	require.Empty(t, ran, "nothing runs when a claim of the batch fails")
+	store.failKey = ""
+	require.ErrorContains(t, deliver("batch:a", "batch:b", "batch:c"), "handler failed")
+	require.NoError(t, deliver("batch:a", "batch:b", "batch:c"), "the retry runs only the failed event")
+	require.Equal(t, map[string]int{"batch:a": 1, "batch:b": 2, "batch:c": 1}, ran)
+}
