@@ -8,11 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 )
 
 func TestCountingStore(t *testing.T) {
 	ctx := context.Background()
-	mem := idempotency.NewMemoryStore()
+	mem, err := memstore.New()
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = mem.Close() })
 	cs := &countingStore{Store: mem}
 

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 	"github.com/switchboard-go/switchboard/idempotency/pgstore"
 	"github.com/switchboard-go/switchboard/idempotency/redisstore"
 	"github.com/switchboard-go/switchboard/idempotency/sqlitestore"
@@ -197,7 +198,10 @@ type storeBackend struct {
 func backends() []storeBackend {
 	return []storeBackend{
 		{name: "memory", open: func(context.Context, string) (idempotency.Store, func(), error) {
-			s := idempotency.NewMemoryStore()
+			s, err := memstore.New()
+			if err != nil {
+				return nil, nil, err
+			}
 			return s, func() { _ = s.Close() }, nil
 		}, bare: bareMemory, label: "map + mutex"},
 		{name: "SQLite", open: openSQLite, bare: bareSQLite, label: "database/sql, same statements"},

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 )
 
 // profileSeq makes every key of every run unique.
@@ -23,7 +24,10 @@ func BenchmarkMemoryClaimComplete(b *testing.B) {
 		name string
 		run  func(i int) error
 	}{}
-	mem := idempotency.NewMemoryStore()
+	mem, err := memstore.New()
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Cleanup(func() { _ = mem.Close() })
 	bare, _ := bareMemory(ctx, nil, "")
 	rows = append(rows,
@@ -60,7 +64,10 @@ func BenchmarkMemoryClaimComplete(b *testing.B) {
 // for profiling with go test -cpuprofile.
 func BenchmarkHandlerServeHTTP(b *testing.B) {
 	var processed atomic.Int64
-	mem := idempotency.NewMemoryStore()
+	mem, err := memstore.New()
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Cleanup(func() { _ = mem.Close() })
 	h, err := switchboardHandler(mem, &processed)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-go/switchboard/idempotency/pgstore"
 	"github.com/switchboard-go/switchboard/idempotency/redisstore"
 	"github.com/switchboard-go/switchboard/idempotency/sqlitestore"
+	"github.com/switchboard-go/switchboard/idempotency/storekit"
 )
 
 const (
@@ -51,7 +52,7 @@ func bareMemory(context.Context, idempotency.Store, string) (bareStore, error) {
 }
 
 func (b *bareMem) claimComplete(_ context.Context, key string) error {
-	token := idempotency.NewToken()
+	token := storekit.NewToken()
 	b.mu.Lock()
 	now := time.Now()
 	if e, ok := b.m[key]; ok && e.expires.After(now) {
@@ -71,45 +72,40 @@ func (b *bareMem) claimComplete(_ context.Context, key string) error {
 	return nil
 }
 
-// bareSQL runs the SQLite store's statements through database/sql.
+// emptyHeader is how the stores encode the header of a record without
+// one, as the bare baselines send it.
+var emptyHeader, _ = storekit.EncodeHeader(nil)
+
+// bareSQL runs the SQLite store's statements (sqlitestore.Statements)
+// through database/sql.
 type bareSQL struct {
 	claim, complete *sql.Stmt
 }
 
 func bareSQLite(ctx context.Context, s idempotency.Store, _ string) (bareStore, error) {
-	db := s.(*sqlitestore.Store).DB()
-	// Make sure the table exists before preparing against it.
-	if _, err := s.Claim(ctx, "bench-init", benchFP, benchLease); err != nil {
-		return nil, err
-	}
-	t := `"` + sqlitestore.DefaultTable + `"`
-	claim, err := db.PrepareContext(ctx, `INSERT INTO `+t+` (key, token, fingerprint, completed, status, header, body, expires_at)
-VALUES (?1, ?2, ?3, 0, 0, NULL, NULL, ?5)
-ON CONFLICT (key) DO UPDATE SET
-	token = excluded.token, fingerprint = excluded.fingerprint, completed = 0,
-	status = 0, header = NULL, body = NULL, expires_at = excluded.expires_at
-WHERE `+t+`.expires_at <= ?4
-RETURNING token`)
+	ss := s.(*sqlitestore.Store)
+	st := ss.Statements()
+	claim, err := ss.DB().PrepareContext(ctx, st.Claim)
 	if err != nil {
 		return nil, err
 	}
-	complete, err := db.PrepareContext(ctx, `UPDATE `+t+` SET completed = 1, status = ?3, header = ?4, body = ?5, expires_at = ?7
-WHERE key = ?1 AND token = ?2 AND completed = 0 AND expires_at > ?6`)
+	complete, err := ss.DB().PrepareContext(ctx, st.Complete)
 	if err != nil {
+		_ = claim.Close()
 		return nil, err
 	}
 	return &bareSQL{claim: claim, complete: complete}, nil
 }
 
 func (b *bareSQL) claimComplete(ctx context.Context, key string) error {
-	token := idempotency.NewToken()
+	token := storekit.NewToken()
 	now := time.Now()
 	var got string
 	if err := b.claim.QueryRowContext(ctx, key, token, benchFP, now.UnixNano(), now.Add(benchLease).UnixNano()).Scan(&got); err != nil {
 		return err
 	}
 	now = time.Now()
-	res, err := b.complete.ExecContext(ctx, key, token, http.StatusOK, []byte("null"), []byte{}, now.UnixNano(), now.Add(benchTTL).UnixNano())
+	res, err := b.complete.ExecContext(ctx, key, token, http.StatusOK, emptyHeader, []byte{}, now.UnixNano(), now.Add(benchTTL).UnixNano())
 	if err != nil {
 		return err
 	}
@@ -119,51 +115,34 @@ func (b *bareSQL) claimComplete(ctx context.Context, key string) error {
 	return nil
 }
 
-// barePG runs the PostgreSQL store's statements through the pgx pool.
+// barePG runs the PostgreSQL store's statements (pgstore.Statements)
+// through the pgx pool.
 type barePG struct {
-	pool              *pgxpool.Pool
-	claimSQL, compSQL string
+	pool *pgxpool.Pool
+	st   pgstore.Statements
 }
 
-func barePostgres(_ context.Context, s idempotency.Store, nonce string) (bareStore, error) {
+func barePostgres(_ context.Context, s idempotency.Store, _ string) (bareStore, error) {
 	ps := s.(*pgstore.Store)
-	t := `"` + pgSchema(nonce) + `"."` + pgstore.DefaultTable + `"`
-	return &barePG{pool: ps.Pool(),
-		claimSQL: `WITH claimed AS (
-	INSERT INTO ` + t + ` AS t (key, token, fingerprint, completed, status, header, body, expires_at)
-	VALUES ($1, $2, $3, false, 0, NULL, NULL, now() + $4::bigint * interval '1 microsecond')
-	ON CONFLICT (key) DO UPDATE SET
-		token = EXCLUDED.token, fingerprint = EXCLUDED.fingerprint, completed = false,
-		status = 0, header = NULL, body = NULL, expires_at = EXCLUDED.expires_at
-	WHERE t.expires_at <= now()
-	RETURNING t.token
-)
-SELECT true, token, ''::bytea, false, 0, NULL::bytea, NULL::bytea FROM claimed
-UNION ALL
-SELECT false, '', t.fingerprint, t.completed, t.status, t.header, t.body
-FROM ` + t + ` t WHERE t.key = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`,
-		compSQL: `UPDATE ` + t + ` SET completed = true, status = $3, header = $4, body = $5,
-	expires_at = now() + $6::bigint * interval '1 microsecond'
-WHERE key = $1 AND token = $2 AND NOT completed AND expires_at > now()`,
-	}, nil
+	return &barePG{pool: ps.Pool(), st: ps.Statements()}, nil
 }
 
 func (b *barePG) claimComplete(ctx context.Context, key string) error {
-	token := idempotency.NewToken()
+	token := storekit.NewToken()
 	var (
 		acquired, completed bool
 		got                 string
 		fp, hdr, body       []byte
 		status              int32
 	)
-	if err := b.pool.QueryRow(ctx, b.claimSQL, key, token, []byte(benchFP), benchLease.Microseconds()).
+	if err := b.pool.QueryRow(ctx, b.st.Claim, key, token, []byte(benchFP), benchLease.Microseconds()).
 		Scan(&acquired, &got, &fp, &completed, &status, &hdr, &body); err != nil {
 		return err
 	}
 	if !acquired {
 		return errors.New("bare postgres: not acquired")
 	}
-	tag, err := b.pool.Exec(ctx, b.compSQL, key, token, int32(http.StatusOK), []byte("null"), []byte{}, benchTTL.Microseconds())
+	tag, err := b.pool.Exec(ctx, b.st.Complete, key, token, int32(http.StatusOK), emptyHeader, []byte{}, benchTTL.Microseconds())
 	if err != nil {
 		return err
 	}
@@ -173,51 +152,30 @@ func (b *barePG) claimComplete(ctx context.Context, key string) error {
 	return nil
 }
 
-// bareRedisStore runs the Redis store's Lua scripts through go-redis.
+// bareRedisStore runs the Redis store's Lua scripts (redisstore.Scripts)
+// through go-redis.
 type bareRedisStore struct {
-	c                redis.UniversalClient
-	prefix           string
-	claim, completeS *redis.Script
+	c       redis.UniversalClient
+	prefix  string
+	scripts redisstore.Scripts
 }
 
 func bareRedis(_ context.Context, s idempotency.Store, _ string) (bareStore, error) {
 	rs := s.(*redisstore.Store)
-	return &bareRedisStore{c: rs.Client(), prefix: rs.Prefix() + "bare:",
-		claim: redis.NewScript(`
-local v = redis.call('HMGET', KEYS[1], 't', 'f', 'd', 's', 'h', 'b')
-if not v[1] then
-	redis.call('DEL', KEYS[1])
-	redis.call('HSET', KEYS[1], 't', ARGV[1], 'f', ARGV[2])
-	redis.call('PEXPIRE', KEYS[1], ARGV[3])
-	return {1}
-end
-if v[3] == '1' then
-	return {3, v[2], v[4] or '0', v[5] or '', v[6] or ''}
-end
-return {2, v[2] or ''}
-`),
-		completeS: redis.NewScript(`
-local v = redis.call('HMGET', KEYS[1], 't', 'd')
-if v[1] ~= ARGV[1] or v[2] == '1' then
-	return 0
-end
-redis.call('HSET', KEYS[1], 'd', '1', 's', ARGV[2], 'h', ARGV[3], 'b', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-return 1
-`)}, nil
+	return &bareRedisStore{c: rs.Client(), prefix: rs.Prefix() + "bare:", scripts: rs.Scripts()}, nil
 }
 
 func (b *bareRedisStore) claimComplete(ctx context.Context, key string) error {
-	token := idempotency.NewToken()
+	token := storekit.NewToken()
 	k := []string{b.prefix + key}
-	res, err := b.claim.Run(ctx, b.c, k, token, benchFP, benchLease.Milliseconds()).Slice()
+	res, err := b.scripts.Claim.Run(ctx, b.c, k, token, benchFP, benchLease.Milliseconds()).Slice()
 	if err != nil {
 		return err
 	}
 	if len(res) != 1 {
 		return errors.New("bare redis: not acquired")
 	}
-	n, err := b.completeS.Run(ctx, b.c, k, token, http.StatusOK, "null", "", benchTTL.Milliseconds()).Int()
+	n, err := b.scripts.Complete.Run(ctx, b.c, k, token, http.StatusOK, emptyHeader, "", benchTTL.Milliseconds()).Int()
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/switchboard-go/switchboard/idempotency"
 	"github.com/switchboard-go/switchboard/idempotency/idempotencymock"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 )
 
 // logSink collects slog records as decoded JSON objects.
@@ -49,6 +50,23 @@ func (s *logSink) outcomes() []string {
 		}
 	}
 	return out
+}
+
+// newMW builds the middleware, failing the test on a configuration error.
+func newMW(t *testing.T, store idempotency.Store, opts ...idempotency.MiddlewareOption) func(http.Handler) http.Handler {
+	t.Helper()
+	m, err := idempotency.NewMiddleware(store, opts...)
+	require.NoError(t, err)
+	return m
+}
+
+// mem returns a memory store closed at the end of the test.
+func mem(t *testing.T, opts ...memstore.Option) *memstore.Store {
+	t.Helper()
+	s, err := memstore.New(opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
 
 func newLogger() (*slog.Logger, *logSink) {
@@ -103,11 +121,11 @@ func requireProblem(t *testing.T, w *httptest.ResponseRecorder, status int, titl
 }
 
 func TestMiddlewareStoresAndReplays(t *testing.T) {
-	for _, status := range []int{http.StatusOK, http.StatusCreated, http.StatusAccepted, http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity} {
+	for _, status := range []int{http.StatusOK, http.StatusCreated, http.StatusAccepted, http.StatusNotFound, http.StatusGone} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			logger, sink := newLogger()
 			next := &countingHandler{status: status}
-			h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(logger))(next)
+			h := newMW(t, mem(t), idempotency.WithLogger(logger))(next)
 
 			first := do(t, h, http.MethodPost, "/charges", `"k-1"`, `{"amount":100}`)
 			require.Equal(t, status, first.Code)
@@ -130,7 +148,7 @@ func TestMiddlewareServerErrorReleases(t *testing.T) {
 	for _, status := range []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			next := &countingHandler{status: status}
-			h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+			h := newMW(t, mem(t))(next)
 			for i := 1; i <= 3; i++ {
 				w := do(t, h, http.MethodPost, "/x", "k", "body")
 				require.Equal(t, status, w.Code)
@@ -151,7 +169,7 @@ func TestMiddlewareConcurrentRequestsRunOnce(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		_, _ = io.WriteString(w, "created once")
 	})
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t))(next)
 
 	results := make(chan *httptest.ResponseRecorder, n)
 	var wg sync.WaitGroup
@@ -199,7 +217,7 @@ func TestMiddlewareRaceOverHTTP(t *testing.T) {
 		time.Sleep(20 * time.Millisecond) // widen the window for overlap
 		_, _ = io.WriteString(w, "done")
 	})
-	srv := httptest.NewServer(idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next))
+	srv := httptest.NewServer(newMW(t, mem(t))(next))
 	defer srv.Close()
 	var wg sync.WaitGroup
 	codes := make(chan int, 32)
@@ -233,7 +251,7 @@ func TestMiddlewareRaceOverHTTP(t *testing.T) {
 
 func TestMiddlewareFingerprintMismatch(t *testing.T) {
 	next := &countingHandler{status: http.StatusOK}
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t))(next)
 	require.Equal(t, http.StatusOK, do(t, h, http.MethodPost, "/a", "k", "one").Code)
 
 	tests := map[string]struct{ method, path, body string }{
@@ -257,7 +275,7 @@ func TestMiddlewareMismatchWhileInProgress(t *testing.T) {
 		close(started)
 		<-release
 	})
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t))(next)
 	done := make(chan struct{})
 	go func() { defer close(done); do(t, h, http.MethodPost, "/a", "k", "one") }()
 	<-started
@@ -269,8 +287,8 @@ func TestMiddlewareMismatchWhileInProgress(t *testing.T) {
 
 func TestMiddlewareMissingAndInvalidKeys(t *testing.T) {
 	next := &countingHandler{status: http.StatusOK}
-	required := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithKeyRequired(true), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
-	optional := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	required := newMW(t, mem(t), idempotency.WithKeyRequired(true))(next)
+	optional := newMW(t, mem(t))(next)
 
 	requireProblem(t, do(t, required, http.MethodPost, "/", "", "x"), http.StatusBadRequest, "is missing")
 	require.EqualValues(t, 0, next.runs.Load())
@@ -303,7 +321,7 @@ func TestMiddlewareMissingAndInvalidKeys(t *testing.T) {
 
 func TestMiddlewareQuotedAndBareKeysAreTheSame(t *testing.T) {
 	next := &countingHandler{status: http.StatusOK}
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t))(next)
 	do(t, h, http.MethodPost, "/", `"8e03978e-40d5-43e8-bc93-6894a57f9324"`, "x")
 	w := do(t, h, http.MethodPost, "/", `8e03978e-40d5-43e8-bc93-6894a57f9324`, "x")
 	require.Equal(t, "true", w.Header().Get(idempotency.ReplayedHeader))
@@ -314,7 +332,7 @@ func TestMiddlewareQuotedAndBareKeysAreTheSame(t *testing.T) {
 
 func TestMiddlewareMethods(t *testing.T) {
 	next := &countingHandler{status: http.StatusOK}
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t))(next)
 	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
 		do(t, h, m, "/", "k-"+m, "")
 		w := do(t, h, m, "/", "k-"+m, "")
@@ -324,7 +342,7 @@ func TestMiddlewareMethods(t *testing.T) {
 	do(t, h, http.MethodPatch, "/", "k-patch", "")
 	require.Equal(t, "true", do(t, h, http.MethodPatch, "/", "k-patch", "").Header().Get(idempotency.ReplayedHeader))
 
-	put := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithMethods("put"), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	put := newMW(t, mem(t), idempotency.WithMethods("put"))(next)
 	do(t, put, http.MethodPut, "/", "k", "")
 	require.Equal(t, "true", do(t, put, http.MethodPut, "/", "k", "").Header().Get(idempotency.ReplayedHeader))
 	before := next.runs.Load()
@@ -335,9 +353,8 @@ func TestMiddlewareMethods(t *testing.T) {
 
 func TestMiddlewareScopePerClient(t *testing.T) {
 	next := &countingHandler{status: http.StatusCreated}
-	h := idempotency.Middleware(idempotency.NewMemoryStore(),
-		idempotency.WithScope(func(r *http.Request) string { return r.Header.Get("X-User") }),
-		idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t),
+		idempotency.WithScope(func(r *http.Request) string { return r.Header.Get("X-User") }))(next)
 	a := do(t, h, http.MethodPost, "/", "shared-key", "x", "X-User", "alice")
 	b := do(t, h, http.MethodPost, "/", "shared-key", "x", "X-User", "bob")
 	require.Empty(t, b.Header().Get(idempotency.ReplayedHeader), "bob never sees alice's response")
@@ -366,7 +383,7 @@ func TestMiddlewareLargeResponseNotStored(t *testing.T) {
 		}
 	})
 	logger, sink := newLogger()
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithMaxResponseBody(1024), idempotency.WithLogger(logger))(next)
+	h := newMW(t, mem(t), idempotency.WithMaxResponseBytes(1024), idempotency.WithLogger(logger))(next)
 	for i := 0; i < 2; i++ {
 		w := do(t, h, http.MethodPost, "/", "k", "x")
 		require.Equal(t, http.StatusOK, w.Code)
@@ -379,7 +396,7 @@ func TestMiddlewareLargeResponseNotStored(t *testing.T) {
 
 func TestMiddlewareLargeRequestRejected(t *testing.T) {
 	next := &countingHandler{status: http.StatusOK}
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithMaxRequestBody(8), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t), idempotency.WithMaxBodyBytes(8))(next)
 	requireProblem(t, do(t, h, http.MethodPost, "/", "k", "123456789"), http.StatusRequestEntityTooLarge, "too large")
 	require.Equal(t, http.StatusOK, do(t, h, http.MethodPost, "/", "k", "12345678").Code)
 	require.EqualValues(t, 1, next.runs.Load())
@@ -387,9 +404,8 @@ func TestMiddlewareLargeRequestRejected(t *testing.T) {
 
 func TestMiddlewareCustomFingerprint(t *testing.T) {
 	next := &countingHandler{status: http.StatusOK}
-	h := idempotency.Middleware(idempotency.NewMemoryStore(),
-		idempotency.WithFingerprint(func(r *http.Request, body []byte) string { return r.URL.Path }),
-		idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t),
+		idempotency.WithFingerprint(func(r *http.Request, body []byte) string { return r.URL.Path }))(next)
 	do(t, h, http.MethodPost, "/p", "k", "one")
 	w := do(t, h, http.MethodPost, "/p", "k", "two")
 	require.Equal(t, "true", w.Header().Get(idempotency.ReplayedHeader), "the body is not part of this fingerprint")
@@ -398,7 +414,7 @@ func TestMiddlewareCustomFingerprint(t *testing.T) {
 
 func TestMiddlewareHandlerSeesBody(t *testing.T) {
 	next := &countingHandler{status: http.StatusOK}
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t))(next)
 	w := do(t, h, http.MethodPost, "/", "k", "payload")
 	require.Contains(t, w.Body.String(), `"echo":"payload"`)
 }
@@ -406,7 +422,7 @@ func TestMiddlewareHandlerSeesBody(t *testing.T) {
 func TestMiddlewareEmptyResponseStored(t *testing.T) {
 	var runs atomic.Int32
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { runs.Add(1) })
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t))(next)
 	require.Equal(t, http.StatusOK, do(t, h, http.MethodPost, "/", "k", "").Code)
 	w := do(t, h, http.MethodPost, "/", "k", "")
 	require.Equal(t, http.StatusOK, w.Code)
@@ -423,7 +439,7 @@ func TestMiddlewarePanicReleases(t *testing.T) {
 		}
 		_, _ = io.WriteString(w, "ok")
 	})
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t))(next)
 	require.PanicsWithValue(t, http.ErrAbortHandler, func() { do(t, h, http.MethodPost, "/", "k", "") })
 	w := do(t, h, http.MethodPost, "/", "k", "")
 	require.Equal(t, "ok", w.Body.String())
@@ -433,8 +449,8 @@ func TestMiddlewarePanicReleases(t *testing.T) {
 func TestMiddlewareTTL(t *testing.T) {
 	clk := &fakeClock{now: time.Unix(1_700_000_000, 0)}
 	next := &countingHandler{status: http.StatusOK}
-	h := idempotency.Middleware(idempotency.NewMemoryStore(idempotency.WithClock(clk.Now)),
-		idempotency.WithTTL(time.Hour), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t, memstore.WithClock(clk.Now)),
+		idempotency.WithTTL(time.Hour))(next)
 	do(t, h, http.MethodPost, "/", "k", "")
 	clk.Advance(59 * time.Minute)
 	require.Equal(t, "true", do(t, h, http.MethodPost, "/", "k", "").Header().Get(idempotency.ReplayedHeader))
@@ -447,9 +463,9 @@ func TestMiddlewarePassesLeaseTTLAndRecordToStore(t *testing.T) {
 	ctrl := gomock.NewController(t)
 	store := idempotencymock.NewMockStore(ctrl)
 	gomock.InOrder(
-		store.EXPECT().Claim(gomock.Any(), "http:4:acme:k", gomock.Any(), 3*time.Second).
+		store.EXPECT().Claim(gomock.Any(), "http:6:s:acme:k", gomock.Any(), 3*time.Second).
 			Return(idempotency.Claim{State: idempotency.Acquired, Token: "tok"}, nil),
-		store.EXPECT().Complete(gomock.Any(), "http:4:acme:k", "tok", gomock.Any(), 7*time.Hour).
+		store.EXPECT().Complete(gomock.Any(), "http:6:s:acme:k", "tok", gomock.Any(), 7*time.Hour).
 			DoAndReturn(func(ctx context.Context, key, token string, rec idempotency.Record, ttl time.Duration) error {
 				require.NoError(t, ctx.Err())
 				require.Equal(t, http.StatusAccepted, rec.Status)
@@ -460,11 +476,10 @@ func TestMiddlewarePassesLeaseTTLAndRecordToStore(t *testing.T) {
 			}),
 	)
 	next := &countingHandler{status: http.StatusAccepted}
-	h := idempotency.Middleware(store,
+	h := newMW(t, store,
 		idempotency.WithLease(3*time.Second), idempotency.WithTTL(7*time.Hour),
 		idempotency.WithStoredHeaders("x-run", "content-type"),
-		idempotency.WithScope(func(*http.Request) string { return "acme" }),
-		idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+		idempotency.WithScope(func(*http.Request) string { return "acme" }))(next)
 	w := do(t, h, http.MethodPost, "/", "k", "b")
 	require.Equal(t, http.StatusAccepted, w.Code)
 }
@@ -476,7 +491,7 @@ func TestMiddlewareStoreDown(t *testing.T) {
 		Return(idempotency.Claim{}, errors.New("dial tcp: connection refused"))
 	next := &countingHandler{status: http.StatusOK}
 	logger, sink := newLogger()
-	h := idempotency.Middleware(store, idempotency.WithLogger(logger))(next)
+	h := newMW(t, store, idempotency.WithLogger(logger))(next)
 	w := do(t, h, http.MethodPost, "/", "k", "")
 	requireProblem(t, w, http.StatusServiceUnavailable, "unavailable")
 	require.EqualValues(t, 0, next.runs.Load(), "the handler never runs without a claim")
@@ -491,20 +506,20 @@ func TestMiddlewareLeaseLostOnComplete(t *testing.T) {
 	store.EXPECT().Complete(gomock.Any(), gomock.Any(), "tok", gomock.Any(), gomock.Any()).Return(idempotency.ErrLeaseLost)
 	logger, sink := newLogger()
 	next := &countingHandler{status: http.StatusOK}
-	h := idempotency.Middleware(store, idempotency.WithLogger(logger))(next)
+	h := newMW(t, store, idempotency.WithLogger(logger))(next)
 	w := do(t, h, http.MethodPost, "/", "k", "")
 	require.Equal(t, http.StatusOK, w.Code, "the client still gets its response")
 	require.Equal(t, []string{"store_failed"}, sink.outcomes())
 }
 
 func TestMiddlewareClientGoneStillCompletes(t *testing.T) {
-	store := idempotency.NewMemoryStore()
+	store := mem(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cancel() // the client hangs up while the handler runs
 		_, _ = io.WriteString(w, "done")
 	})
-	h := idempotency.Middleware(store, idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, store)(next)
 	r := httptest.NewRequest(http.MethodPost, "/", nil).WithContext(ctx)
 	r.Header.Set(idempotency.KeyHeader, "k")
 	h.ServeHTTP(httptest.NewRecorder(), r)
@@ -519,14 +534,49 @@ func TestMiddlewareFlushAndController(t *testing.T) {
 		require.NoError(t, http.NewResponseController(w).Flush())
 		w.(http.Flusher).Flush()
 	})
-	h := idempotency.Middleware(idempotency.NewMemoryStore(), idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
+	h := newMW(t, mem(t))(next)
 	w := do(t, h, http.MethodPost, "/", "k", "")
 	require.True(t, w.Flushed)
 	require.Equal(t, "part", do(t, h, http.MethodPost, "/", "k", "").Body.String())
 }
 
-func TestMiddlewareNilStorePanics(t *testing.T) {
-	require.Panics(t, func() { idempotency.Middleware(nil) })
+func TestNewMiddlewareRejectsBadConfig(t *testing.T) {
+	store := mem(t)
+	tests := map[string]struct {
+		store idempotency.Store
+		opt   idempotency.MiddlewareOption
+		want  string
+	}{
+		"nil store":             {nil, nil, "a Store is required"},
+		"typed nil store":       {(*memstore.Store)(nil), nil, "a Store is required"},
+		"zero lease":            {store, idempotency.WithLease(0), "WithLease"},
+		"negative ttl":          {store, idempotency.WithTTL(-time.Second), "WithTTL"},
+		"zero store timeout":    {store, idempotency.WithStoreTimeout(0), "WithStoreTimeout"},
+		"no methods":            {store, idempotency.WithMethods(), "WithMethods"},
+		"bad method":            {store, idempotency.WithMethods("PO ST"), "WithMethods"},
+		"empty key header":      {store, idempotency.WithKeyHeader(""), "WithKeyHeader"},
+		"nil fingerprint":       {store, idempotency.WithFingerprint(nil), "WithFingerprint"},
+		"nil scope":             {store, idempotency.WithScope(nil), "WithScope"},
+		"empty scope cookie":    {store, idempotency.WithScopeCookie(""), "WithScopeCookie"},
+		"empty scope secret":    {store, idempotency.WithScopeSecret(nil), "WithScopeSecret"},
+		"padded scope secret":   {store, idempotency.WithScopeSecret([]byte(" s3cret")), "WithScopeSecret"},
+		"nil stored status":     {store, idempotency.WithStoredStatus(nil), "WithStoredStatus"},
+		"zero body limit":       {store, idempotency.WithMaxBodyBytes(0), "WithMaxBodyBytes"},
+		"negative response cap": {store, idempotency.WithMaxResponseBytes(-1), "WithMaxResponseBytes"},
+		"bad stored header":     {store, idempotency.WithStoredHeaders("X Bad"), "WithStoredHeaders"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			m, err := idempotency.NewMiddleware(tc.store, tc.opt)
+			require.ErrorIs(t, err, idempotency.ErrInvalidConfig)
+			require.Contains(t, err.Error(), tc.want)
+			require.NotContains(t, err.Error(), "s3cret", "a secret never appears in an error")
+			require.Nil(t, m)
+		})
+	}
+	m, err := idempotency.NewMiddleware(store, nil, idempotency.WithLogger(nil))
+	require.NoError(t, err, "a nil option is skipped and a nil logger logs nowhere")
+	require.NotNil(t, m)
 }
 
 func TestMiddlewareCompletedWithoutRecord(t *testing.T) {
@@ -535,7 +585,21 @@ func TestMiddlewareCompletedWithoutRecord(t *testing.T) {
 	store.EXPECT().Claim(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).
 		Return(idempotency.Claim{State: idempotency.Completed}, nil)
 	next := &countingHandler{status: http.StatusOK}
-	h := idempotency.Middleware(store, idempotency.WithLogger(slog.New(slog.DiscardHandler)))(next)
-	requireProblem(t, do(t, h, http.MethodPost, "/", "k", ""), http.StatusInternalServerError, "Internal")
+	h := newMW(t, store)(next)
+	requireProblem(t, do(t, h, http.MethodPost, "/", "k", ""), http.StatusServiceUnavailable, "unavailable")
 	require.EqualValues(t, 0, next.runs.Load())
+}
+
+// The middleware is silent without WithLogger: it must not fall back to
+// slog.Default.
+func TestMiddlewareIsSilentByDefault(t *testing.T) {
+	var buf bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() { slog.SetDefault(old) })
+	h := newMW(t, mem(t))(&countingHandler{status: http.StatusOK})
+	do(t, h, http.MethodPost, "/", "k", "x")
+	do(t, h, http.MethodPost, "/", "k", "x")
+	do(t, h, http.MethodPost, "/", "", "x")
+	require.Empty(t, buf.String())
 }

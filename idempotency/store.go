@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -17,8 +14,9 @@ import (
 const MaxKeyLen = 255
 
 // Errors returned by every Store. Backends wrap their own failures (a
-// connection refused, a timeout) in ordinary errors; callers must treat any
-// error other than these as "the store could not answer", never as Acquired.
+// connection refused, a timeout) so that they match ErrUnavailable; callers
+// must in any case treat an error other than ErrLeaseLost, ErrInvalidKey and
+// ErrInvalidDuration as "the store could not answer", never as Acquired.
 var (
 	// ErrLeaseLost is returned by Complete and Release when the token no
 	// longer holds the key: its lease expired and another holder took the
@@ -31,10 +29,49 @@ var (
 	ErrInvalidKey = errors.New("idempotency: invalid key")
 	// ErrInvalidDuration is returned when a lease or TTL is not positive.
 	ErrInvalidDuration = errors.New("idempotency: lease and ttl must be positive")
+	// ErrUnavailable matches the errors of a store that could not answer:
+	// it is down or timed out (every backend wraps its driver's errors so
+	// they match), full (ErrStoreFull) or closed (ErrClosed). The work
+	// the call was to guard must not run; a retry later may succeed.
+	ErrUnavailable = errors.New("idempotency: store unavailable")
+	// ErrStoreFull is returned by a store that bounds what it holds (the
+	// memory store) when it cannot take a new key or record without
+	// dropping a live claim. It also matches ErrUnavailable.
+	ErrStoreFull error = &kindError{msg: "idempotency: store is full", also: ErrUnavailable}
+	// ErrClosed is wrapped by the errors of every Store used after Close.
+	// It also matches ErrUnavailable.
+	ErrClosed error = &kindError{msg: "idempotency: store is closed", also: ErrUnavailable}
+	// ErrInvalidConfig is wrapped by every configuration error: a bad
+	// option value given to a constructor of this package or of a backend,
+	// a malformed store URL, an unknown URL parameter.
+	ErrInvalidConfig = errors.New("idempotency: invalid configuration")
 	// ErrUnknownScheme is returned by Open for a URL scheme no backend has
-	// registered.
-	ErrUnknownScheme = errors.New("idempotency: unknown store URL scheme")
+	// registered. It also matches ErrInvalidConfig.
+	ErrUnknownScheme error = &kindError{msg: "idempotency: unknown store URL scheme", also: ErrInvalidConfig}
 )
+
+// kindError is a sentinel error that also matches a broader sentinel under
+// errors.Is.
+type kindError struct {
+	msg  string
+	also error
+}
+
+func (e *kindError) Error() string { return e.msg }
+
+// Is reports whether target is the broader kind this error belongs to.
+func (e *kindError) Is(target error) bool { return target == e.also }
+
+// configError is a configuration error of this package: its message
+// names the option at fault, and it matches ErrInvalidConfig.
+type configError struct{ msg string }
+
+func (e *configError) Error() string { return "idempotency: " + e.msg }
+func (e *configError) Unwrap() error { return ErrInvalidConfig }
+
+func configErrorf(format string, args ...any) error {
+	return &configError{msg: fmt.Sprintf(format, args...)}
+}
 
 // State is the outcome of a Claim.
 type State int
@@ -128,75 +165,4 @@ func ValidateKey(key string) error {
 		return fmt.Errorf("%w: contains a NUL byte", ErrInvalidKey)
 	}
 	return nil
-}
-
-// ValidateDuration returns an error wrapping ErrInvalidDuration unless d is
-// positive. what names the argument ("lease" or "ttl") in the message.
-func ValidateDuration(what string, d time.Duration) error {
-	if d <= 0 {
-		return fmt.Errorf("%w: %s is %v", ErrInvalidDuration, what, d)
-	}
-	return nil
-}
-
-// Opener builds a Store from a parsed URL. Backends register one per URL
-// scheme with Register.
-type Opener func(ctx context.Context, u *url.URL) (Store, error)
-
-var (
-	openersMu sync.RWMutex
-	openers   = map[string]Opener{}
-)
-
-// Register makes a backend available to Open under the given URL scheme.
-// Backends call it from an init function, as database/sql drivers do, so a
-// program imports the backends it wants:
-//
-//	import _ "github.com/switchboard-go/switchboard/idempotency/redisstore"
-//
-// Register panics when scheme is empty, opener is nil, or the scheme is
-// registered twice.
-func Register(scheme string, opener Opener) {
-	scheme = strings.ToLower(scheme)
-	if scheme == "" || opener == nil {
-		panic("idempotency: Register needs a scheme and an opener")
-	}
-	openersMu.Lock()
-	defer openersMu.Unlock()
-	if _, dup := openers[scheme]; dup {
-		panic("idempotency: Register called twice for scheme " + scheme)
-	}
-	openers[scheme] = opener
-}
-
-// Schemes returns the registered URL schemes, sorted.
-func Schemes() []string {
-	openersMu.RLock()
-	defer openersMu.RUnlock()
-	out := make([]string, 0, len(openers))
-	for s := range openers {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Open builds a Store from a URL such as "memory://",
-// "sqlite:///var/lib/app/idem.db", "postgres://user@host/db" or
-// "redis://localhost:6379/0". The scheme's backend package must be
-// imported; "memory" is always available.
-func Open(ctx context.Context, rawURL string) (Store, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		// url.Parse errors quote the URL, which may hold a password.
-		return nil, fmt.Errorf("idempotency: cannot parse store URL")
-	}
-	scheme := strings.ToLower(u.Scheme)
-	openersMu.RLock()
-	opener, ok := openers[scheme]
-	openersMu.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("%w %q (registered: %s; import the backend package)", ErrUnknownScheme, scheme, strings.Join(Schemes(), ", "))
-	}
-	return opener(ctx, u)
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 	"github.com/switchboard-go/switchboard/login"
 	"github.com/switchboard-go/switchboard/login/githublogin"
 	"github.com/switchboard-go/switchboard/login/googlelogin"
@@ -318,7 +318,8 @@ func TestCallbackRejects(t *testing.T) {
 		require.Equal(t, "invalid_grant", le.Code)
 	})
 	t.Run("ReplayedCallbackWithStore", func(t *testing.T) {
-		store := idempotency.NewMemoryStore()
+		store, err := memstore.New()
+		require.NoError(t, err)
 		t.Cleanup(func() { store.Close() })
 		e := newEnv(t, envOpts{handler: []login.Option{login.WithStore(store)}})
 		rec, back, s := e.signIn("google", "")

@@ -27,6 +27,15 @@
 //     503, resetting connections or stalling never receives a POST without
 //     an idempotency key twice, and the circuit breaker caps the attempts
 //     that reach a dead host.
+//   - The attacker tests (attacker_test.go) try the Idempotency-Key
+//     middleware as a hostile client would: TestAttackerSharedKeyReplay
+//     (a second client reusing another's key and body never gets the
+//     first client's stored answer), TestAttackerQueryStringReplay (a key
+//     reused on ?to=bob after ?to=alice is 422), TestAttacker429NotReplayed
+//     (a rate-limit answer is not stored) and TestAttackerMemoryExhaustion
+//     (1,000 keys with 256 KiB answers keep the memory store near its byte
+//     budget; a store full of live claims answers 503 in the middleware and
+//     in the webhook handler).
 //   - TestSecretsStayOut, and a check at the end of every test: with debug
 //     logging on, no secret, signature or API key appears in a log line or
 //     an error string.

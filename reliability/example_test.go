@@ -7,12 +7,17 @@ import (
 	"time"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 )
 
 // Example shows the property the duplicate storm checks, on the store
 // alone: of ten concurrent claims of one event, exactly one acquires it.
 func Example() {
-	store := idempotency.NewMemoryStore()
+	store, err := memstore.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer store.Close()
 	var (
 		wg       sync.WaitGroup

@@ -20,6 +20,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 	"github.com/switchboard-go/switchboard/idempotency/pgstore"
 	"github.com/switchboard-go/switchboard/idempotency/redisstore"
 	"github.com/switchboard-go/switchboard/idempotency/sqlitestore"
@@ -58,9 +59,7 @@ type backend struct {
 func backends() []backend {
 	return []backend{
 		{"memory", func(t *testing.T) idempotency.Store {
-			s := idempotency.NewMemoryStore()
-			t.Cleanup(func() { _ = s.Close() })
-			return s
+			return memStore(t)
 		}},
 		{"sqlite", func(t *testing.T) idempotency.Store {
 			s, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "idem.db"))
@@ -75,6 +74,15 @@ func backends() []backend {
 			return openRedis(t, testenv.RedisURL(t))
 		}},
 	}
+}
+
+// memStore opens a memory store closed at cleanup.
+func memStore(t *testing.T, opts ...memstore.Option) *memstore.Store {
+	t.Helper()
+	s, err := memstore.New(opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
 
 // openPostgres opens a pgstore in a fresh schema, dropped at cleanup.

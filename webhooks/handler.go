@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 )
 
 // EventFunc processes one verified event. Returning an error releases the
@@ -103,7 +104,8 @@ func NewHandler(v Verifier, opts ...HandlerOption) *Handler {
 		}
 	}
 	if h.store == nil {
-		h.store = idempotency.NewMemoryStore()
+		// memstore.New fails only on a bad option, and none is given.
+		h.store, _ = memstore.New()
 	}
 	if h.publicURL != "" {
 		u, err := url.Parse(h.publicURL)

@@ -26,8 +26,8 @@ type HandlerOption func(*Handler)
 
 // WithStore sets the idempotency store shared by every replica of the
 // service. Without it the Handler keeps keys in process memory
-// (idempotency.NewMemoryStore), which de-duplicates only within one
-// process: a service with several replicas needs a shared store
+// (memstore, with its default bounds), which de-duplicates only within
+// one process: a service with several replicas needs a shared store
 // (PostgreSQL or Redis).
 func WithStore(s idempotency.Store) HandlerOption {
 	return func(h *Handler) {

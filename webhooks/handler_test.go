@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 )
 
 // storeFactories lists the stores the handler tests run against. Shared
@@ -29,10 +30,17 @@ var storeFactories = []struct {
 	open func(t *testing.T) idempotency.Store
 }{
 	{"memory", func(t *testing.T) idempotency.Store {
-		s := idempotency.NewMemoryStore()
-		t.Cleanup(func() { _ = s.Close() })
-		return s
+		return memStore(t)
 	}},
+}
+
+// memStore returns a memory store closed at the end of the test.
+func memStore(t *testing.T) *memstore.Store {
+	t.Helper()
+	s, err := memstore.New()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -132,7 +140,7 @@ func TestHandlerFailingFunctionRetried(t *testing.T) {
 }
 
 func TestHandlerPanicReleases(t *testing.T) {
-	h, secret := newGitHubHandler(t, idempotency.NewMemoryStore())
+	h, secret := newGitHubHandler(t, memStore(t))
 	var runs atomic.Int32
 	h.On("push", func(ctx context.Context, e *Event) error {
 		if runs.Add(1) == 1 {
@@ -214,7 +222,7 @@ func TestHandlerStatuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, _ := newGitHubHandler(t, idempotency.NewMemoryStore(), tt.opts...)
+			h, _ := newGitHubHandler(t, memStore(t), tt.opts...)
 			h.On("push", func(context.Context, *Event) error { return nil })
 			if tt.setup != nil {
 				tt.setup(h)
@@ -259,7 +267,7 @@ func TestHandlerStoreUnavailable(t *testing.T) {
 }
 
 func TestHandlerInProgressElsewhere(t *testing.T) {
-	store := idempotency.NewMemoryStore()
+	store := memStore(t)
 	h, secret := newGitHubHandler(t, store)
 	ran := false
 	h.On("push", func(context.Context, *Event) error { ran = true; return nil })
@@ -340,7 +348,7 @@ func TestHandlerBatch(t *testing.T) {
 		require.Equal(t, map[string]int{"a": 1, "b": 2}, runs)
 	})
 	t.Run("store failure on a later event runs nothing", func(t *testing.T) {
-		store := &claimStore{Store: idempotency.NewMemoryStore(), failKey: "batch:b"}
+		store := &claimStore{Store: memStore(t), failKey: "batch:b"}
 		h := NewHandler(batchVerifier{}, WithStore(store), WithLogger(quietLogger()))
 		ran := 0
 		h.On("t", func(context.Context, *Event) error { ran++; return nil })
@@ -519,7 +527,7 @@ func TestIdempotencyKey(t *testing.T) {
 }
 
 func TestHandlerClientGone(t *testing.T) {
-	h, secret := newGitHubHandler(t, idempotency.NewMemoryStore())
+	h, secret := newGitHubHandler(t, memStore(t))
 	ran := false
 	h.On("push", func(context.Context, *Event) error { ran = true; return nil })
 	ctx, cancel := context.WithCancel(context.Background())

@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-go/switchboard/email/smtpmail"
 	"github.com/switchboard-go/switchboard/httpclient"
 	"github.com/switchboard-go/switchboard/idempotency"
+	_ "github.com/switchboard-go/switchboard/idempotency/memstore"    // memory:// store URLs
 	_ "github.com/switchboard-go/switchboard/idempotency/pgstore"     // postgres:// store URLs
 	_ "github.com/switchboard-go/switchboard/idempotency/redisstore"  // redis:// store URLs
 	_ "github.com/switchboard-go/switchboard/idempotency/sqlitestore" // sqlite:// store URLs
@@ -152,9 +153,12 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if err := a.setupLogin(ctx, deps.baseURL); err != nil { // sign-in: login.go
 		return nil, err
 	}
-	idem := idempotency.Middleware(a.store,
+	idem, err := idempotency.NewMiddleware(a.store,
 		idempotency.WithScope(func(r *http.Request) string { return userFrom(r.Context()) }),
 		idempotency.WithLogger(logger))
+	if err != nil {
+		return nil, fmt.Errorf("idempotency middleware: %w", err)
+	}
 	a.mux.Handle("POST /payments/create-intent", a.auth(idem(http.HandlerFunc(a.createIntent))))
 	a.mux.Handle("GET /orders", a.auth(http.HandlerFunc(a.listOrders)))
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -1,20 +1,20 @@
-package pgstore
+package pgstore_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/pgstore"
+	"github.com/switchboard-go/switchboard/idempotency/storekit"
 	"github.com/switchboard-go/switchboard/idempotency/storetest"
 	"github.com/switchboard-go/switchboard/internal/testenv"
 )
 
 // BenchmarkClaimComplete measures a Claim and a Complete of a fresh key
 // through the Store ("store") and the same two statements issued through
-// the bare pgxpool ("driver"), in a schema of its own, with
+// the bare pgxpool ("driver", the Store's Statements), in a schema of its own, with
 // synchronous_commit off for the benchmark's connections.
 func BenchmarkClaimComplete(b *testing.B) {
 	ctx := context.Background()
@@ -30,8 +30,8 @@ func BenchmarkClaimComplete(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer pool.Close()
-	schema := "idem_bench_" + idempotency.NewToken()[:12]
-	s, err := New(pool, WithSchema(schema), WithReapInterval(0))
+	schema := "idem_bench_" + storekit.NewToken()[:12]
+	s, err := pgstore.New(pool, pgstore.WithSchema(schema), pgstore.WithReapInterval(0))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -42,11 +42,12 @@ func BenchmarkClaimComplete(b *testing.B) {
 	}
 	storetest.BenchClaimComplete(b, s, "driver", func(b *testing.B) storetest.BareOps {
 		rec := storetest.BenchRecord()
-		hdr, err := json.Marshal(rec.Header)
+		hdr, err := storekit.EncodeHeader(rec.Header)
 		if err != nil {
 			b.Fatal(err)
 		}
 		ttl := storetest.LongLease.Microseconds()
+		st := s.Statements()
 		return storetest.BareOps{
 			Claim: func(ctx context.Context, key, token string) error {
 				var (
@@ -55,11 +56,11 @@ func BenchmarkClaimComplete(b *testing.B) {
 					fp, h, body         []byte
 					status              int32
 				)
-				return pool.QueryRow(ctx, s.claimSQL, key, token, []byte("fp"), ttl).
+				return pool.QueryRow(ctx, st.Claim, key, token, []byte("fp"), ttl).
 					Scan(&acquired, &got, &fp, &completed, &status, &h, &body)
 			},
 			Complete: func(ctx context.Context, key, token string) error {
-				_, err := pool.Exec(ctx, s.completeSQL, key, token, int32(rec.Status), hdr, rec.Body, ttl)
+				_, err := pool.Exec(ctx, st.Complete, key, token, int32(rec.Status), hdr, rec.Body, ttl)
 				return err
 			},
 		}

@@ -17,8 +17,22 @@
 // its row in place. Rows that are never claimed again are deleted by Reap,
 // which a Store runs in the background every DefaultReapInterval (see
 // WithReapInterval; several replicas may reap at once, they skip each
-// other's locked rows).
+// other's locked rows). The store logs nowhere unless given WithLogger.
+// Statements returns the SQL the store issues.
+//
+// Errors match idempotency.ErrInvalidConfig for a bad option or connection
+// string, idempotency.ErrUnavailable when the database cannot answer, and
+// idempotency.ErrClosed after Close; they never contain the password.
 //
 // Importing the package registers the "postgres" and "postgresql" URL
-// schemes with idempotency.Open; the URL is a pgx connection string.
+// schemes with idempotency.Open; the URL is a pgx connection string. The
+// query parameters schema, table and reap_interval (a Go duration) map to
+// WithSchema, WithTable and WithReapInterval:
+//
+//	postgres://app@db:5432/app?sslmode=verify-full&schema=billing&table=idem_keys
+//
+// Every other parameter goes to pgx: libpq's (sslmode, connect_timeout,
+// ...), pgx's (pool_max_conns, ...), and server settings (search_path,
+// application_name, ...). One that neither pgx nor the server knows is an
+// error naming it.
 package pgstore

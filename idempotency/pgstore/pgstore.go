@@ -2,11 +2,9 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -18,15 +16,18 @@ import (
 
 	"github.com/switchboard-go/switchboard/idempotency"
 	"github.com/switchboard-go/switchboard/idempotency/internal/redact"
+	"github.com/switchboard-go/switchboard/idempotency/storekit"
 )
 
+// Name is the backend's name, which starts its errors.
+const Name = "pgstore"
+
 func init() {
-	opener := func(ctx context.Context, u *url.URL) (idempotency.Store, error) {
-		return Open(ctx, u.String())
-	}
-	idempotency.Register("postgres", opener)
-	idempotency.Register("postgresql", opener)
+	storekit.Register("postgres", openURL)
+	storekit.Register("postgresql", openURL)
 }
+
+func openURL(ctx context.Context, u *url.URL) (*Store, error) { return Open(ctx, u.String()) }
 
 // DefaultTable is the table name unless WithTable is given.
 const DefaultTable = "idempotency_keys"
@@ -54,11 +55,8 @@ const Schema = `CREATE TABLE IF NOT EXISTS "idempotency_keys" (
 CREATE INDEX IF NOT EXISTS "idempotency_keys_expires_at_idx" ON "idempotency_keys" (expires_at);
 `
 
-// ErrClosed is returned by a Store used after Close.
-var ErrClosed = errors.New("pgstore: store is closed")
-
 // Option configures a Store.
-type Option func(*config)
+type Option func(*config) error
 
 type config struct {
 	schema, table string
@@ -68,22 +66,53 @@ type config struct {
 
 // WithSchema puts the table in the named PostgreSQL schema instead of the
 // first schema of the search path. CreateSchema creates the schema too.
-func WithSchema(name string) Option { return func(c *config) { c.schema = name } }
+// The name must be 1 to 63 bytes without NUL.
+func WithSchema(name string) Option {
+	return func(c *config) error {
+		if err := checkIdent("WithSchema", name); err != nil {
+			return err
+		}
+		c.schema = name
+		return nil
+	}
+}
 
-// WithTable sets the table name (DefaultTable unless set).
-func WithTable(name string) Option { return func(c *config) { c.table = name } }
+// WithTable sets the table name (DefaultTable unless set). The name must
+// be 1 to 63 bytes without NUL; it is quoted, so any other character is
+// allowed.
+func WithTable(name string) Option {
+	return func(c *config) error {
+		if err := checkIdent("WithTable", name); err != nil {
+			return err
+		}
+		c.table = name
+		return nil
+	}
+}
 
 // WithReapInterval sets how often the Store deletes expired rows in the
-// background (DefaultReapInterval unless set); zero or negative turns the
-// background reaper off, leaving Reap to the caller.
-func WithReapInterval(d time.Duration) Option { return func(c *config) { c.reapEvery = d } }
-
-// WithLogger sets the logger for background reaping (slog.Default unless set).
-func WithLogger(l *slog.Logger) Option {
-	return func(c *config) {
-		if l != nil {
-			c.logger = l
+// background (DefaultReapInterval unless set); zero turns the background
+// reaper off, leaving Reap to the caller. It must not be negative.
+func WithReapInterval(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return storekit.InvalidConfig(Name, "WithReapInterval: the interval must not be negative, got %v", d)
 		}
+		c.reapEvery = d
+		return nil
+	}
+}
+
+// WithLogger sets the logger for background reaping: a failed reap at
+// Warn, the rows deleted at Debug. Without it, or with nil, the store logs
+// nowhere.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			l = slog.New(slog.DiscardHandler)
+		}
+		c.logger = l
+		return nil
 	}
 }
 
@@ -106,20 +135,17 @@ var _ idempotency.Store = (*Store)(nil)
 
 // New returns a Store on pool. It neither creates the table (call
 // CreateSchema, or apply SchemaSQL in a migration) nor closes the pool on
-// Close.
+// Close. Errors wrap idempotency.ErrInvalidConfig.
 func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	if pool == nil {
-		return nil, errors.New("pgstore: nil pool")
+		return nil, storekit.InvalidConfig(Name, "New: nil pool")
 	}
-	cfg := config{table: DefaultTable, reapEvery: DefaultReapInterval, logger: slog.Default()}
+	cfg := config{table: DefaultTable, reapEvery: DefaultReapInterval, logger: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
-		o(&cfg)
-	}
-	if err := checkIdent("table", cfg.table); err != nil {
-		return nil, err
-	}
-	if cfg.schema != "" {
-		if err := checkIdent("schema", cfg.schema); err != nil {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -162,17 +188,28 @@ WHERE key = $1 AND token = $2 AND NOT completed AND expires_at > now()`
 }
 
 // Open connects to the database named by connString (a pgx connection
-// string or URL), checks the connection, creates the table when absent
-// and returns a Store that owns the pool: Close closes it. Errors never
-// contain the password.
+// string: a postgres:// URL or keyword/value pairs), checks the connection,
+// creates the table when absent and returns a Store that owns the pool:
+// Close closes it. In a URL, the query parameters schema, table and
+// reap_interval (a Go duration) map to WithSchema, WithTable and
+// WithReapInterval, and options given here win over them; every other
+// parameter goes to pgx, and one that neither pgx nor the server knows is
+// an error naming it. Errors never contain the password; they wrap
+// idempotency.ErrInvalidConfig for a malformed string or option, and
+// idempotency.ErrUnavailable when the database cannot be reached.
 func Open(ctx context.Context, connString string, opts ...Option) (*Store, error) {
+	connString, urlOpts, err := splitParams(connString)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(urlOpts, opts...)
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		return nil, parseError(err, connString)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, hideSecrets(fmt.Errorf("pgstore: connect: %w", err), connString)
+		return nil, hideSecrets(storekit.Unavailable(Name, "connect", err), connString)
 	}
 	s, err := New(pool, opts...)
 	if err != nil {
@@ -182,9 +219,66 @@ func Open(ctx context.Context, connString string, opts ...Option) (*Store, error
 	s.owned = true
 	if err := s.CreateSchema(ctx); err != nil {
 		_ = s.Close()
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42704" { // undefined_object, at startup
+			return nil, hideSecrets(storekit.InvalidConfig(Name, "the server refused a connection parameter: %s", pgErr.Message), connString)
+		}
 		return nil, hideSecrets(err, connString)
 	}
 	return s, nil
+}
+
+// splitParams takes this package's parameters out of a postgres:// URL and
+// returns the rest of it, for pgx, with the options they name.
+func splitParams(connString string) (string, []Option, error) {
+	u, err := url.Parse(connString)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return connString, nil, nil // keyword/value, or for pgx to report
+	}
+	p := storekit.NewParams(Name, u)
+	var opts []Option
+	if v, ok := p.String("schema"); ok {
+		opts = append(opts, WithSchema(v))
+	}
+	if v, ok := p.String("table"); ok {
+		opts = append(opts, WithTable(v))
+	}
+	if d, ok := p.Duration("reap_interval"); ok {
+		opts = append(opts, WithReapInterval(d))
+	}
+	rest, err := p.Rest()
+	if err != nil {
+		return "", nil, err
+	}
+	u.RawQuery = rest.Encode()
+	return u.String(), opts, nil
+}
+
+// Statements are the SQL statements a Store issues, for inspection
+// (EXPLAIN, privilege reviews) and for benchmarks that send the same
+// statements through pgx. Times are the server's (now()).
+type Statements struct {
+	// Claim inserts the key or takes over its expired row, and in the
+	// same statement reads the live row otherwise. $1 key, $2 token,
+	// $3 fingerprint (bytea), $4 lease in microseconds. It returns one
+	// row (acquired, token, fingerprint, completed, status, header, body),
+	// or none when a concurrent insert raced it (run it again).
+	Claim string
+	// Complete stores the record while the token holds the key. $1 key,
+	// $2 token, $3 status, $4 header (JSON bytea), $5 body, $6 TTL in
+	// microseconds.
+	Complete string
+	// Release deletes the row while the token holds the key. $1 key,
+	// $2 token.
+	Release string
+	// Reap deletes up to $1 expired rows.
+	Reap string
+}
+
+// Statements returns the statements this Store issues, for its schema and
+// table.
+func (s *Store) Statements() Statements {
+	return Statements{Claim: s.claimSQL, Complete: s.completeSQL, Release: s.releaseSQL, Reap: s.reapSQL}
 }
 
 // SchemaSQL returns the DDL that creates this Store's table (and its
@@ -206,7 +300,7 @@ func (s *Store) SchemaSQL() string {
 // lock, so replicas starting together do not race on the DDL.
 func (s *Store) CreateSchema(ctx context.Context) error {
 	if s.closed() {
-		return ErrClosed
+		return storekit.Closed(Name)
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "switchboard.idempotency.schema"); err != nil {
@@ -216,23 +310,20 @@ func (s *Store) CreateSchema(ctx context.Context) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("pgstore: create schema: %w", err)
+		return storekit.Unavailable(Name, "create schema", err)
 	}
 	return nil
 }
 
 // Claim implements idempotency.Store.
 func (s *Store) Claim(ctx context.Context, key, fingerprint string, lease time.Duration) (idempotency.Claim, error) {
-	if err := idempotency.ValidateKey(key); err != nil {
-		return idempotency.Claim{}, err
-	}
-	if err := idempotency.ValidateDuration("lease", lease); err != nil {
+	if err := storekit.CheckClaim(key, lease); err != nil {
 		return idempotency.Claim{}, err
 	}
 	if s.closed() {
-		return idempotency.Claim{}, ErrClosed
+		return idempotency.Claim{}, storekit.Closed(Name)
 	}
-	token := idempotency.NewToken()
+	token := storekit.NewToken()
 	// The statement returns no row only when a concurrent transaction
 	// inserted the key after this statement's snapshot was taken; the
 	// next attempt sees that row.
@@ -249,52 +340,41 @@ func (s *Store) Claim(ctx context.Context, key, fingerprint string, lease time.D
 			continue
 		}
 		if err != nil {
-			return idempotency.Claim{}, fmt.Errorf("pgstore: claim: %w", err)
+			return idempotency.Claim{}, storekit.Unavailable(Name, "claim", err)
 		}
 		return decodeClaim(token, acquired, got, fp, completed, status, hdr, body)
 	}
-	return idempotency.Claim{}, errors.New("pgstore: claim: key kept changing under concurrent writers")
+	return idempotency.Claim{}, storekit.Unavailable(Name, "claim", errors.New("the key kept changing under concurrent writers"))
 }
 
 func decodeClaim(token string, acquired bool, got string, fp []byte, completed bool, status int32, hdr, body []byte) (idempotency.Claim, error) {
 	if acquired {
 		if got != token {
-			return idempotency.Claim{}, errors.New("pgstore: claim returned a foreign token")
+			return idempotency.Claim{}, storekit.Unavailable(Name, "claim", errors.New("the statement returned a foreign token"))
 		}
 		return idempotency.Claim{State: idempotency.Acquired, Token: token}, nil
 	}
 	if !completed {
 		return idempotency.Claim{State: idempotency.InProgress, Fingerprint: string(fp)}, nil
 	}
-	rec := idempotency.Record{Status: int(status), Body: body, Fingerprint: string(fp), Header: http.Header{}}
-	if rec.Body == nil {
-		rec.Body = []byte{}
-	}
-	if len(hdr) > 0 {
-		if err := json.Unmarshal(hdr, &rec.Header); err != nil {
-			return idempotency.Claim{}, fmt.Errorf("pgstore: decode stored header: %w", err)
-		}
-		if rec.Header == nil {
-			rec.Header = http.Header{}
-		}
+	rec, err := storekit.DecodeRecord(int(status), string(fp), hdr, body)
+	if err != nil {
+		return idempotency.Claim{}, fmt.Errorf("%s: claim: %w", Name, err)
 	}
 	return idempotency.Claim{State: idempotency.Completed, Record: &rec, Fingerprint: string(fp)}, nil
 }
 
 // Complete implements idempotency.Store.
 func (s *Store) Complete(ctx context.Context, key, token string, rec idempotency.Record, ttl time.Duration) error {
-	if err := idempotency.ValidateKey(key); err != nil {
-		return err
-	}
-	if err := idempotency.ValidateDuration("ttl", ttl); err != nil {
+	if err := storekit.CheckComplete(key, ttl); err != nil {
 		return err
 	}
 	if s.closed() {
-		return ErrClosed
+		return storekit.Closed(Name)
 	}
-	hdr, err := json.Marshal(rec.Header)
+	hdr, err := storekit.EncodeHeader(rec.Header)
 	if err != nil {
-		return fmt.Errorf("pgstore: encode header: %w", err)
+		return fmt.Errorf("%s: encode header: %w", Name, err)
 	}
 	body := rec.Body
 	if body == nil {
@@ -302,7 +382,7 @@ func (s *Store) Complete(ctx context.Context, key, token string, rec idempotency
 	}
 	tag, err := s.pool.Exec(ctx, s.completeSQL, key, token, int32(rec.Status), hdr, body, micros(ttl))
 	if err != nil {
-		return fmt.Errorf("pgstore: complete: %w", err)
+		return storekit.Unavailable(Name, "complete", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return idempotency.ErrLeaseLost
@@ -312,15 +392,15 @@ func (s *Store) Complete(ctx context.Context, key, token string, rec idempotency
 
 // Release implements idempotency.Store.
 func (s *Store) Release(ctx context.Context, key, token string) error {
-	if err := idempotency.ValidateKey(key); err != nil {
+	if err := storekit.CheckRelease(key); err != nil {
 		return err
 	}
 	if s.closed() {
-		return ErrClosed
+		return storekit.Closed(Name)
 	}
 	tag, err := s.pool.Exec(ctx, s.releaseSQL, key, token)
 	if err != nil {
-		return fmt.Errorf("pgstore: release: %w", err)
+		return storekit.Unavailable(Name, "release", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return idempotency.ErrLeaseLost
@@ -332,13 +412,13 @@ func (s *Store) Release(ctx context.Context, key, token string) error {
 // many it deleted. Rows locked by another reaper are skipped.
 func (s *Store) Reap(ctx context.Context) (int64, error) {
 	if s.closed() {
-		return 0, ErrClosed
+		return 0, storekit.Closed(Name)
 	}
 	var total int64
 	for {
 		tag, err := s.pool.Exec(ctx, s.reapSQL, reapBatch)
 		if err != nil {
-			return total, fmt.Errorf("pgstore: reap: %w", err)
+			return total, storekit.Unavailable(Name, "reap", err)
 		}
 		total += tag.RowsAffected()
 		if tag.RowsAffected() < reapBatch {
@@ -359,9 +439,13 @@ func (s *Store) reapLoop(ctx context.Context) {
 			n, err := s.Reap(ctx)
 			switch {
 			case err != nil && ctx.Err() == nil:
-				s.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "idempotency reap failed", slog.String("table", s.ident), slog.String("error", err.Error()))
-			case n > 0:
-				s.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "idempotency reaped expired keys", slog.String("table", s.ident), slog.Int64("deleted", n))
+				if s.cfg.logger.Enabled(ctx, slog.LevelWarn) {
+					s.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "idempotency reap failed",
+						slog.String("store", Name), slog.String("table", s.ident), slog.String("error", err.Error()))
+				}
+			case n > 0 && s.cfg.logger.Enabled(ctx, slog.LevelDebug):
+				s.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "idempotency reaped expired keys",
+					slog.String("store", Name), slog.String("table", s.ident), slog.Int64("deleted", n))
 			}
 		}
 	}
@@ -377,7 +461,8 @@ func (s *Store) closed() bool {
 }
 
 // Close stops the background reaper and, when Open created the pool,
-// closes it.
+// closes it. Later calls fail with an error wrapping idempotency.ErrClosed;
+// closing twice is not an error.
 func (s *Store) Close() error {
 	s.closeMu.Lock()
 	if s.isClosed {
@@ -402,9 +487,9 @@ func micros(d time.Duration) int64 {
 	return us
 }
 
-func checkIdent(what, name string) error {
+func checkIdent(option, name string) error {
 	if name == "" || len(name) > 63 || strings.ContainsRune(name, 0) {
-		return fmt.Errorf("pgstore: invalid %s name %q", what, name)
+		return storekit.InvalidConfig(Name, "%s: %q is not a PostgreSQL identifier of 1 to 63 bytes without NUL", option, name)
 	}
 	return nil
 }
@@ -418,15 +503,15 @@ func hideSecrets(err error, connString string) error {
 // parseError reports a connection string pgx could not parse. pgx's own
 // message quotes the string with the password masked only as far as it can
 // tell where the password ends, which an unparsable string can defeat; so
-// only the reason (the error pgx wraps) is kept, and it still goes through
+// only the reason is kept, without the string, and it still goes through
 // hideSecrets.
 func parseError(err error, connString string) error {
 	var pe *pgconn.ParseConfigError
 	if errors.As(err, &pe) {
-		if inner := errors.Unwrap(pe); inner != nil {
-			return hideSecrets(fmt.Errorf("pgstore: cannot parse the connection string: %w", inner), connString)
-		}
-		return errors.New("pgstore: cannot parse the connection string")
+		bare := *pe
+		bare.ConnString = ""
+		reason := strings.TrimPrefix(bare.Error(), "cannot parse ``: ")
+		return hideSecrets(storekit.InvalidConfig(Name, "cannot parse the connection string: %s", reason), connString)
 	}
-	return hideSecrets(fmt.Errorf("pgstore: cannot parse the connection string: %w", err), connString)
+	return hideSecrets(storekit.InvalidConfig(Name, "cannot parse the connection string: %s", err), connString)
 }

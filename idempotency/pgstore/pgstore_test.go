@@ -1,9 +1,12 @@
 package pgstore_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +15,7 @@ import (
 
 	"github.com/switchboard-go/switchboard/idempotency"
 	"github.com/switchboard-go/switchboard/idempotency/pgstore"
+	"github.com/switchboard-go/switchboard/idempotency/storekit"
 	"github.com/switchboard-go/switchboard/idempotency/storetest"
 	"github.com/switchboard-go/switchboard/internal/testenv"
 )
@@ -22,7 +26,7 @@ func isolated(t *testing.T) (*pgxpool.Pool, string) {
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, testenv.PostgresURL(t))
 	require.NoError(t, err)
-	schema := "idem_test_" + idempotency.NewToken()[:12]
+	schema := "idem_test_" + storekit.NewToken()[:12]
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -33,9 +37,14 @@ func isolated(t *testing.T) (*pgxpool.Pool, string) {
 	return pool, schema
 }
 
+// newStore returns a Store in a fresh schema, on a pool of its own (so
+// that a check may close it) and created tables.
 func newStore(t *testing.T, opts ...pgstore.Option) *pgstore.Store {
 	t.Helper()
-	pool, schema := isolated(t)
+	_, schema := isolated(t)
+	pool, err := pgxpool.New(context.Background(), testenv.PostgresURL(t))
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
 	s, err := pgstore.New(pool, append([]pgstore.Option{pgstore.WithSchema(schema)}, opts...)...)
 	require.NoError(t, err)
 	require.NoError(t, s.CreateSchema(context.Background()))
@@ -44,7 +53,16 @@ func newStore(t *testing.T, opts ...pgstore.Option) *pgstore.Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) idempotency.Store { return newStore(t) })
+	storetest.Run(t, storetest.Harness{
+		New: func(t *testing.T) idempotency.Store { return newStore(t) },
+		InjectError: func(t *testing.T, s idempotency.Store, kind error) bool {
+			if kind != idempotency.ErrUnavailable {
+				return false
+			}
+			s.(*pgstore.Store).Pool().Close() // the database goes away under the store
+			return true
+		},
+	})
 }
 
 func TestCustomTableName(t *testing.T) {
@@ -166,25 +184,22 @@ func TestDownDatabaseErrors(t *testing.T) {
 	storetest.ErrorIsNotAcquired(t, s, secret)
 }
 
-func TestClosedStore(t *testing.T) {
-	storetest.ClosedStore(t, newStore(t), pgstore.ErrClosed)
-}
-
 func TestOpenURL(t *testing.T) {
 	base := testenv.PostgresURL(t)
 	ctx := context.Background()
 	pool, schema := isolated(t)
 	_, err := pool.Exec(ctx, `CREATE SCHEMA "`+schema+`"`)
 	require.NoError(t, err)
-	// The URL's search_path puts the default table in the test's schema.
 	sep := "?"
 	if strings.Contains(base, "?") {
 		sep = "&"
 	}
+	// The URL's search_path (a server setting passed on by pgx) puts the
+	// default table in the test's schema.
 	for _, raw := range []string{base + sep + "search_path=" + schema, strings.Replace(base, "postgres://", "postgresql://", 1) + sep + "search_path=" + schema} {
 		s, err := idempotency.Open(ctx, raw)
 		require.NoError(t, err)
-		c, err := s.Claim(ctx, "url-"+idempotency.NewToken(), "fp", time.Minute)
+		c, err := s.Claim(ctx, "url-"+storekit.NewToken(), "fp", time.Minute)
 		require.NoError(t, err)
 		require.Equal(t, idempotency.Acquired, c.State)
 		require.NoError(t, s.Close())
@@ -194,17 +209,92 @@ func TestOpenURL(t *testing.T) {
 	require.Equal(t, 2, n)
 	require.Contains(t, idempotency.Schemes(), "postgres")
 	require.Contains(t, idempotency.Schemes(), "postgresql")
+
+	// schema, table and reap_interval map to options.
+	s, err := idempotency.Open(ctx, base+sep+"schema="+schema+"&table=url_keys&reap_interval=0s")
+	require.NoError(t, err)
+	_, err = s.Claim(ctx, "k", "fp", time.Minute)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM "`+schema+`".url_keys`).Scan(&n))
+	require.Equal(t, 1, n, "schema and table map to WithSchema and WithTable")
+
+	// An unknown parameter is an error naming it, whether this package,
+	// pgx or the server refuses it.
+	for raw, want := range map[string]string{
+		base + sep + "tabel=x":           `"tabel"`,
+		base + sep + "reap_interval=5":   `"reap_interval" must be a duration`,
+		base + sep + "schema=a&schema=b": `"schema" is given 2 times`,
+		base + sep + "table=":            "WithTable",
+		base + sep + "pool_max_conns=0":  "pool_max_conns",
+	} {
+		t.Run(raw, func(t *testing.T) {
+			s, err := idempotency.Open(ctx, raw)
+			require.ErrorIs(t, err, idempotency.ErrInvalidConfig)
+			require.ErrorContains(t, err, want)
+			require.True(t, s == nil)
+		})
+	}
 }
 
 func TestInvalidOptions(t *testing.T) {
 	_, err := pgstore.New(nil)
-	require.Error(t, err)
+	require.ErrorIs(t, err, idempotency.ErrInvalidConfig)
 	pool, _ := isolated(t)
-	_, err = pgstore.New(pool, pgstore.WithTable(""))
-	require.Error(t, err)
-	_, err = pgstore.New(pool, pgstore.WithSchema(strings.Repeat("s", 64)))
-	require.Error(t, err)
+	for name, opt := range map[string]pgstore.Option{
+		"WithTable":        pgstore.WithTable(""),
+		"WithSchema":       pgstore.WithSchema(strings.Repeat("s", 64)),
+		"WithReapInterval": pgstore.WithReapInterval(-time.Second),
+	} {
+		_, err = pgstore.New(pool, opt)
+		require.ErrorIs(t, err, idempotency.ErrInvalidConfig, name)
+		require.ErrorContains(t, err, name)
+	}
 	_, err = pgstore.Open(context.Background(), "postgres://u:hunter2@[bad")
-	require.Error(t, err)
+	require.ErrorIs(t, err, idempotency.ErrInvalidConfig)
 	require.NotContains(t, err.Error(), "hunter2")
+}
+
+// The store logs nowhere unless given WithLogger: it must not fall back
+// to slog.Default.
+func TestSilentByDefault(t *testing.T) {
+	var def, buf bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&def, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() { slog.SetDefault(old) })
+	ctx := context.Background()
+	logged := newStore(t, pgstore.WithReapInterval(20*time.Millisecond),
+		pgstore.WithLogger(slog.New(slog.NewTextHandler(&syncWriter{w: &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	silent := newStore(t, pgstore.WithReapInterval(20*time.Millisecond))
+	for _, s := range []*pgstore.Store{logged, silent} {
+		_, err := s.Claim(ctx, "short", "fp", time.Millisecond)
+		require.NoError(t, err)
+	}
+	require.Eventually(t, func() bool {
+		var n int
+		require.NoError(t, silent.Pool().QueryRow(ctx, `SELECT count(*) FROM `+tableOf(silent)).Scan(&n))
+		return n == 0
+	}, 10*time.Second, 20*time.Millisecond)
+	require.NoError(t, logged.Close())
+	require.Contains(t, buf.String(), "idempotency reaped expired keys")
+	require.Empty(t, def.String(), "nothing goes to slog.Default")
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// A failed Open returns a nil Store interface, never one holding a nil
+// pointer.
+func TestOpenFailureReturnsNilStore(t *testing.T) {
+	s, err := idempotency.Open(context.Background(), "postgres://idem@"+storetest.ClosedPort(t)+"/test?sslmode=disable&connect_timeout=2")
+	require.Error(t, err)
+	require.True(t, s == nil, "Open must return a nil interface, got %#v", s)
 }

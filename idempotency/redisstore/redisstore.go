@@ -2,11 +2,11 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
+	"log/slog"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -16,22 +16,22 @@ import (
 
 	"github.com/switchboard-go/switchboard/idempotency"
 	"github.com/switchboard-go/switchboard/idempotency/internal/redact"
+	"github.com/switchboard-go/switchboard/idempotency/storekit"
 )
 
+// Name is the backend's name, which starts its errors and log lines.
+const Name = "redisstore"
+
 func init() {
-	opener := func(ctx context.Context, u *url.URL) (idempotency.Store, error) {
-		return Open(ctx, u.String())
-	}
-	idempotency.Register("redis", opener)
-	idempotency.Register("rediss", opener)
+	storekit.Register("redis", openURL)
+	storekit.Register("rediss", openURL)
 }
+
+func openURL(ctx context.Context, u *url.URL) (*Store, error) { return Open(ctx, u.String()) }
 
 // DefaultPrefix is put before every idempotency key unless WithPrefix is
 // given.
 const DefaultPrefix = "idempotency:"
-
-// ErrClosed is returned by a Store used after Close.
-var ErrClosed = errors.New("redisstore: store is closed")
 
 // Hash fields: token, fingerprint, done flag, status, header JSON, body.
 //
@@ -73,64 +73,126 @@ return 1
 `)
 
 // Option configures a Store.
-type Option func(*Store)
+type Option func(*config) error
+
+type config struct {
+	prefix string
+	logger *slog.Logger
+}
 
 // WithPrefix sets the prefix put before every key (DefaultPrefix unless
-// set). Give each application or environment sharing a Redis its own. On
-// Redis Cluster a hash tag in the prefix ("{idem}:") keeps all keys on one
-// slot, which is not needed: every script touches a single key.
-func WithPrefix(prefix string) Option { return func(s *Store) { s.prefix = prefix } }
+// set; empty puts none). Give each application or environment sharing a
+// Redis its own. On Redis Cluster a hash tag in the prefix ("{idem}:")
+// keeps all keys on one slot, which is not needed: every script touches a
+// single key.
+func WithPrefix(prefix string) Option {
+	return func(c *config) error { c.prefix = prefix; return nil }
+}
+
+// WithLogger sets the logger that receives go-redis's own log lines (a
+// failed dial, a dropped connection) at Warn; see the package
+// documentation for how they are routed. Without it, or with nil, the
+// store logs nowhere.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error { c.logger = l; return nil }
+}
 
 // Store is an idempotency.Store on Redis.
 type Store struct {
-	client redis.UniversalClient
-	owned  bool
-	prefix string
-	closed atomic.Bool
+	client  redis.UniversalClient
+	owned   bool
+	prefix  string
+	logger  *slog.Logger // nil: none
+	secrets []string     // masked in go-redis lines sent to logger
+	closed  atomic.Bool
 }
 
 var _ idempotency.Store = (*Store)(nil)
 
-// New returns a Store on client. Close does not close the client.
+// New returns a Store on client. Close does not close the client. Errors
+// wrap idempotency.ErrInvalidConfig.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
-	if client == nil {
-		return nil, errors.New("redisstore: nil client")
+	if client == nil || reflect.ValueOf(client).IsNil() {
+		return nil, storekit.InvalidConfig(Name, "New: nil client")
 	}
-	s := &Store{client: client, prefix: DefaultPrefix}
+	return build(client, opts)
+}
+
+func build(client redis.UniversalClient, opts []Option) (*Store, error) {
+	cfg := config{prefix: DefaultPrefix}
 	for _, o := range opts {
-		o(s)
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
 	}
+	s := &Store{client: client, prefix: cfg.prefix, logger: cfg.logger}
+	routeDriverLogs(s)
 	return s, nil
 }
 
 // Open connects to the Redis named by a redis:// or rediss:// URL, checks
 // the connection with PING and returns a Store that owns the client: Close
-// closes it. A "prefix" query parameter sets the key prefix; options given
-// here win over it. Errors never contain the password.
+// closes it. The query parameter prefix sets WithPrefix (options given here
+// win over it); every other parameter goes to redis.ParseURL, which
+// refuses one it does not know. Errors never contain the password; they
+// wrap idempotency.ErrInvalidConfig for a malformed URL and
+// idempotency.ErrUnavailable when Redis cannot be reached.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, errors.New("redisstore: cannot parse Redis URL")
+		return nil, storekit.InvalidConfig(Name, "cannot parse the Redis URL (want redis://[user:password@]host:6379/0)")
 	}
-	q := u.Query()
-	prefix, hasPrefix := q.Get("prefix"), q.Has("prefix")
-	q.Del("prefix")
-	u.RawQuery = q.Encode()
-	ro, err := redis.ParseURL(u.String())
-	if err != nil {
-		return nil, hideSecrets(fmt.Errorf("redisstore: parse URL: %w", err), rawURL)
-	}
-	client := redis.NewClient(ro)
-	if hasPrefix {
+	p := storekit.NewParams(Name, u)
+	if prefix, ok := p.String("prefix"); ok {
 		opts = append([]Option{WithPrefix(prefix)}, opts...)
 	}
-	s, _ := New(client, opts...)
-	s.owned = true
-	if err := client.Ping(ctx).Err(); err != nil {
+	rest, err := p.Rest()
+	if err != nil {
+		return nil, err
+	}
+	u.RawQuery = rest.Encode()
+	ro, err := redis.ParseURL(u.String())
+	if err != nil {
+		return nil, hideSecrets(storekit.InvalidConfig(Name, "URL: %s", err), rawURL)
+	}
+	client := redis.NewClient(ro)
+	s, err := build(client, opts)
+	if err != nil {
 		_ = client.Close()
-		return nil, hideSecrets(fmt.Errorf("redisstore: ping: %w", err), rawURL)
+		return nil, err
+	}
+	s.owned = true
+	s.secrets = redact.Secrets(rawURL)
+	if err := client.Ping(ctx).Err(); err != nil {
+		_ = s.Close()
+		return nil, hideSecrets(storekit.Unavailable(Name, "ping", err), rawURL)
 	}
 	return s, nil
+}
+
+// Scripts are the Lua scripts a Store runs, for inspection, for loading
+// ahead (SCRIPT LOAD) where EVAL is restricted, and for benchmarks that run
+// them through go-redis. Each touches the one key KEYS[1], the prefix and
+// the idempotency key, so they work on Redis Cluster.
+type Scripts struct {
+	// Claim: ARGV token, fingerprint, lease in milliseconds. It returns {1}
+	// when acquired, {2, fingerprint} when in progress, and
+	// {3, fingerprint, status, header JSON, body} when completed.
+	Claim *redis.Script
+	// Complete: ARGV token, status, header JSON, body, TTL in
+	// milliseconds. It returns 1, or 0 when the token does not hold the key.
+	Complete *redis.Script
+	// Release: ARGV token. It returns 1, or 0 when the token does not hold
+	// the key.
+	Release *redis.Script
+}
+
+// Scripts returns the scripts a Store runs.
+func (s *Store) Scripts() Scripts {
+	return Scripts{Claim: claimScript, Complete: completeScript, Release: releaseScript}
 }
 
 // Prefix returns the key prefix.
@@ -141,26 +203,23 @@ func (s *Store) Client() redis.UniversalClient { return s.client }
 
 // Claim implements idempotency.Store.
 func (s *Store) Claim(ctx context.Context, key, fingerprint string, lease time.Duration) (idempotency.Claim, error) {
-	if err := idempotency.ValidateKey(key); err != nil {
-		return idempotency.Claim{}, err
-	}
-	if err := idempotency.ValidateDuration("lease", lease); err != nil {
+	if err := storekit.CheckClaim(key, lease); err != nil {
 		return idempotency.Claim{}, err
 	}
 	if s.closed.Load() {
-		return idempotency.Claim{}, ErrClosed
+		return idempotency.Claim{}, storekit.Closed(Name)
 	}
-	token := idempotency.NewToken()
+	token := storekit.NewToken()
 	res, err := claimScript.Run(ctx, s.client, []string{s.prefix + key}, token, fingerprint, millis(lease)).Slice()
 	if err != nil {
-		return idempotency.Claim{}, fmt.Errorf("redisstore: claim: %w", err)
+		return idempotency.Claim{}, storekit.Unavailable(Name, "claim", err)
 	}
 	return decodeClaim(token, res)
 }
 
 func decodeClaim(token string, res []any) (idempotency.Claim, error) {
 	bad := func() (idempotency.Claim, error) {
-		return idempotency.Claim{}, fmt.Errorf("redisstore: claim: unexpected reply of %d elements", len(res))
+		return idempotency.Claim{}, storekit.Unavailable(Name, "claim", fmt.Errorf("unexpected reply of %d elements", len(res)))
 	}
 	if len(res) == 0 {
 		return bad()
@@ -182,16 +241,11 @@ func decodeClaim(token string, res []any) (idempotency.Claim, error) {
 		body, _ := res[4].(string)
 		status, err := strconv.Atoi(st)
 		if err != nil {
-			return idempotency.Claim{}, errors.New("redisstore: claim: stored status is not a number")
+			return idempotency.Claim{}, storekit.Unavailable(Name, "claim", errors.New("the stored status is not a number"))
 		}
-		rec := idempotency.Record{Status: status, Header: http.Header{}, Body: []byte(body), Fingerprint: fp}
-		if hdr != "" {
-			if err := json.Unmarshal([]byte(hdr), &rec.Header); err != nil {
-				return idempotency.Claim{}, fmt.Errorf("redisstore: decode stored header: %w", err)
-			}
-			if rec.Header == nil {
-				rec.Header = http.Header{}
-			}
+		rec, err := storekit.DecodeRecord(status, fp, []byte(hdr), []byte(body))
+		if err != nil {
+			return idempotency.Claim{}, fmt.Errorf("%s: claim: %w", Name, err)
 		}
 		return idempotency.Claim{State: idempotency.Completed, Record: &rec, Fingerprint: fp}, nil
 	}
@@ -200,22 +254,19 @@ func decodeClaim(token string, res []any) (idempotency.Claim, error) {
 
 // Complete implements idempotency.Store.
 func (s *Store) Complete(ctx context.Context, key, token string, rec idempotency.Record, ttl time.Duration) error {
-	if err := idempotency.ValidateKey(key); err != nil {
-		return err
-	}
-	if err := idempotency.ValidateDuration("ttl", ttl); err != nil {
+	if err := storekit.CheckComplete(key, ttl); err != nil {
 		return err
 	}
 	if s.closed.Load() {
-		return ErrClosed
+		return storekit.Closed(Name)
 	}
-	hdr, err := json.Marshal(rec.Header)
+	hdr, err := storekit.EncodeHeader(rec.Header)
 	if err != nil {
-		return fmt.Errorf("redisstore: encode header: %w", err)
+		return fmt.Errorf("%s: encode header: %w", Name, err)
 	}
 	n, err := completeScript.Run(ctx, s.client, []string{s.prefix + key}, token, rec.Status, hdr, rec.Body, millis(ttl)).Int()
 	if err != nil {
-		return fmt.Errorf("redisstore: complete: %w", err)
+		return storekit.Unavailable(Name, "complete", err)
 	}
 	if n == 0 {
 		return idempotency.ErrLeaseLost
@@ -225,15 +276,15 @@ func (s *Store) Complete(ctx context.Context, key, token string, rec idempotency
 
 // Release implements idempotency.Store.
 func (s *Store) Release(ctx context.Context, key, token string) error {
-	if err := idempotency.ValidateKey(key); err != nil {
+	if err := storekit.CheckRelease(key); err != nil {
 		return err
 	}
 	if s.closed.Load() {
-		return ErrClosed
+		return storekit.Closed(Name)
 	}
 	n, err := releaseScript.Run(ctx, s.client, []string{s.prefix + key}, token).Int()
 	if err != nil {
-		return fmt.Errorf("redisstore: release: %w", err)
+		return storekit.Unavailable(Name, "release", err)
 	}
 	if n == 0 {
 		return idempotency.ErrLeaseLost
@@ -241,11 +292,14 @@ func (s *Store) Release(ctx context.Context, key, token string) error {
 	return nil
 }
 
-// Close marks the store closed and, when Open created the client, closes it.
+// Close marks the store closed and, when Open created the client, closes
+// it. Later calls fail with an error wrapping idempotency.ErrClosed;
+// closing twice is not an error.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	unrouteDriverLogs(s)
 	if s.owned {
 		return s.client.Close()
 	}
@@ -262,8 +316,8 @@ func millis(d time.Duration) int64 {
 	return ms
 }
 
-// hideSecrets hides rawURL (shown as "<redis URL>") and the passwords it holds
-// from err's message while keeping the error chain for errors.Is and
+// hideSecrets hides rawURL (shown as "<redis URL>") and the passwords it
+// holds from err's message while keeping the error chain for errors.Is and
 // errors.As.
 func hideSecrets(err error, rawURL string) error {
 	msg := strings.ReplaceAll(err.Error(), rawURL, "<redis URL>")

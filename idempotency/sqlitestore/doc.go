@@ -16,11 +16,20 @@
 //
 // Expired rows are deleted opportunistically: at most once per reap
 // interval (DefaultReapInterval) a Claim first deletes up to 1,000 expired
-// rows. Reap deletes all of them on demand. Times come from the process
-// clock (WithClock in tests).
+// rows; a failed reap is logged (WithLogger) and does not fail the claim.
+// Reap deletes all of them on demand. Times come from the process clock
+// (WithClock in tests). The store logs nowhere unless given WithLogger.
+//
+// Errors match idempotency.ErrInvalidConfig for a bad option or path (a
+// database whose directory does not exist is named with its directory),
+// idempotency.ErrUnavailable when SQLite fails, and idempotency.ErrClosed
+// after Close. Statements returns the SQL the store issues.
 //
 // Importing the package registers the "sqlite" URL scheme with
 // idempotency.Open: "sqlite:///var/lib/app/idem.db" (absolute path),
 // "sqlite://idem.db" (relative to the working directory) and
-// "sqlite://:memory:" (a private in-memory database).
+// "sqlite://:memory:" (a private in-memory database). Query parameters:
+// table (WithTable), busy_timeout (WithBusyTimeout, a Go duration such as
+// 5s) and reap_interval (WithReapInterval, 0s for none); any other is an
+// error naming it.
 package sqlitestore

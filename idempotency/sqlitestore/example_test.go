@@ -39,7 +39,7 @@ func Example() {
 
 func Example_open() {
 	// The same store from a URL, as configuration would name it.
-	store, err := idempotency.Open(context.Background(), "sqlite://:memory:")
+	store, err := idempotency.Open(context.Background(), "sqlite://:memory:?table=idem_keys&busy_timeout=2s")
 	if err != nil {
 		fmt.Println(err)
 		return

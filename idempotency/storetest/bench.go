@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/storekit"
 )
 
 // BenchRecord returns the record BenchClaimComplete completes keys with: a
@@ -53,7 +54,7 @@ func BenchClaimComplete(b *testing.B, s idempotency.Store, baseline string, bare
 	ctx := context.Background()
 	b.Run("store", func(b *testing.B) {
 		rec := BenchRecord()
-		run := "store:" + idempotency.NewToken()[:8] + ":"
+		run := "store:" + storekit.NewToken()[:8] + ":"
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			key := run + strconv.Itoa(i)
@@ -68,11 +69,11 @@ func BenchClaimComplete(b *testing.B, s idempotency.Store, baseline string, bare
 	})
 	b.Run(baseline, func(b *testing.B) {
 		ops := bare(b)
-		run := baseline + ":" + idempotency.NewToken()[:8] + ":"
+		run := baseline + ":" + storekit.NewToken()[:8] + ":"
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			key := run + strconv.Itoa(i)
-			tok := idempotency.NewToken()
+			tok := storekit.NewToken()
 			if err := ops.Claim(ctx, key, tok); err != nil {
 				b.Fatal("claim: ", err)
 			}

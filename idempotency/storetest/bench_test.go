@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/memstore"
 	"github.com/switchboard-go/switchboard/idempotency/storetest"
 )
 
@@ -51,7 +52,8 @@ func withBenchtime(t *testing.T, v string) {
 
 func TestBenchClaimComplete(t *testing.T) {
 	withBenchtime(t, "20x")
-	mem := idempotency.NewMemoryStore()
+	mem, err := memstore.New()
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = mem.Close() })
 	s := &recordingStore{Store: mem, keys: map[string]bool{}}
 
@@ -119,10 +121,9 @@ func TestBenchRecordIsAFreshCopy(t *testing.T) {
 	require.Equal(t, byte('{'), b.Body[0])
 }
 
-func TestClosedStoreAndPort(t *testing.T) {
+func TestClosedPort(t *testing.T) {
 	addr := storetest.ClosedPort(t)
 	require.True(t, strings.HasPrefix(addr, "127.0.0.1:"), addr)
-	storetest.ClosedStore(t, idempotency.NewMemoryStore(), idempotency.ErrClosed)
 }
 
 func TestErrorHidesSecret(t *testing.T) {

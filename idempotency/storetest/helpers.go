@@ -1,14 +1,11 @@
 package storetest
 
 import (
-	"context"
 	"net"
 	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/switchboard-go/switchboard/idempotency"
 )
 
 // ClosedPort returns a loopback address ("127.0.0.1:port") that nothing
@@ -20,19 +17,6 @@ func ClosedPort(t testing.TB) string {
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
 	return addr
-}
-
-// ClosedStore closes s twice, which must succeed both times, and then
-// checks that the closed store refuses work: ErrorIsNotAcquired holds, and
-// Claim fails with an error that matches errClosed under errors.Is.
-func ClosedStore(t *testing.T, s idempotency.Store, errClosed error) {
-	t.Helper()
-	require.NoError(t, s.Close())
-	require.NoError(t, s.Close(), "Close is idempotent")
-	ErrorIsNotAcquired(t, s)
-	c, err := s.Claim(context.Background(), "closed/"+idempotency.NewToken(), "fp", LongLease)
-	require.ErrorIs(t, err, errClosed)
-	require.Empty(t, c.Token)
 }
 
 // ErrorHidesSecret asserts that err is not nil and that its text contains

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/idempotency"
+	"github.com/switchboard-go/switchboard/idempotency/storekit"
 )
 
 // ShortLease is the lease and TTL the suite uses when it waits for expiry.
@@ -24,34 +25,64 @@ const ShortLease = 150 * time.Millisecond
 // during the test.
 const LongLease = time.Minute
 
-// waitFor bounds how long the suite waits for a short lease or TTL to run
-// out; generous so a loaded machine does not fail the suite.
-const waitFor = 10 * time.Second
+// Harness describes the backend under test to Run.
+type Harness struct {
+	// New returns a new, empty store for one check, isolated from the
+	// stores of other calls (its own schema, key prefix or file), and
+	// registers its cleanup with t.Cleanup. Required.
+	New func(t *testing.T) idempotency.Store
 
-// Factory returns a new, empty store for one test. It registers any cleanup
-// (closing the store, dropping a schema) with t.Cleanup. Each call must
-// return a store isolated from the stores of other calls.
-type Factory func(t *testing.T) idempotency.Store
+	// NewWithClock, when set, returns a store like New whose clock is now.
+	// The suite then moves a fake clock instead of sleeping, and runs the
+	// checks that need exact time (a lease ends exactly at its duration).
+	// nil: expiry is checked by sleeping past short leases, and the exact
+	// checks skip. Backends that read the server's clock (PostgreSQL,
+	// Redis) leave it nil.
+	NewWithClock func(t *testing.T, now func() time.Time) idempotency.Store
+
+	// InjectError makes s, a store New returned, fail the way kind
+	// describes: idempotency.ErrUnavailable (the backend is down: closed
+	// pool or client, dropped connection) or idempotency.ErrStoreFull (a
+	// bounded store is full of live claims). It returns false when the
+	// backend cannot fail that way, and the check skips. nil skips every
+	// check that needs it.
+	InjectError func(t *testing.T, s idempotency.Store, kind error) bool
+}
 
 type check struct {
 	name string
-	fn   func(t *testing.T, s idempotency.Store)
+	fn   func(t *testing.T, h Harness)
+}
+
+// plain adapts a check that needs nothing but a store (New, or
+// NewWithClock when the check runs on a timeline).
+func plain(fn func(t *testing.T, s idempotency.Store)) func(t *testing.T, h Harness) {
+	return func(t *testing.T, h Harness) { fn(t, h.New(t)) }
+}
+
+// timed adapts a check that lets time pass.
+func timed(fn func(t *testing.T, tl *timeline)) func(t *testing.T, h Harness) {
+	return func(t *testing.T, h Harness) { fn(t, h.timeline(t)) }
 }
 
 func checks() []check {
 	return []check{
-		{"Sequential", testSequential},
-		{"ReleaseThenReclaim", testReleaseThenReclaim},
-		{"KeysAreIndependent", testKeysIndependent},
-		{"RecordRoundTrip", testRecordRoundTrip},
-		{"LeaseExpiryAndTakeover", testLeaseExpiryTakeover},
-		{"ExpiredLeaseCannotComplete", testExpiredLeaseCannotComplete},
-		{"TTLExpiry", testTTLExpiry},
-		{"KeyValidation", testKeyValidation},
-		{"InvalidDurations", testInvalidDurations},
-		{"CancelledContext", testCancelledContext},
-		{"ConcurrentClaimsOneKey", testConcurrentOneKey},
-		{"ConcurrentWorkersManyKeys", testConcurrentManyKeys},
+		{"Sequential", plain(testSequential)},
+		{"ReleaseThenReclaim", plain(testReleaseThenReclaim)},
+		{"KeysAreIndependent", plain(testKeysIndependent)},
+		{"RecordRoundTrip", plain(testRecordRoundTrip)},
+		{"LeaseExpiryAndTakeover", timed(testLeaseExpiryTakeover)},
+		{"ExpiredLeaseCannotComplete", timed(testExpiredLeaseCannotComplete)},
+		{"TTLExpiry", timed(testTTLExpiry)},
+		{"ExactExpiry", testExactExpiry},
+		{"KeyValidation", plain(testKeyValidation)},
+		{"InvalidDurations", plain(testInvalidDurations)},
+		{"CancelledContext", plain(testCancelledContext)},
+		{"Closed", plain(testClosed)},
+		{"Unavailable", testUnavailable},
+		{"StoreFull", testStoreFull},
+		{"ConcurrentClaimsOneKey", plain(testConcurrentOneKey)},
+		{"ConcurrentWorkersManyKeys", plain(testConcurrentManyKeys)},
 	}
 }
 
@@ -65,17 +96,68 @@ func Checks() []string {
 	return out
 }
 
-// Run runs the whole conformance suite against the stores newStore
-// returns, each check as a subtest with a store of its own.
-func Run(t *testing.T, newStore Factory) {
+// Run runs the whole conformance suite against the backend h describes,
+// each check as a subtest with a store of its own. Checks whose hook is
+// nil skip with t.Skip naming the hook.
+func Run(t *testing.T, h Harness) {
 	t.Helper()
-	for _, tc := range checks() {
-		t.Run(tc.name, func(t *testing.T) {
-			s := newStore(t)
-			require.NotNil(t, s, "factory returned a nil store")
-			tc.fn(t, s)
-		})
+	require.NotNil(t, h.New, "Harness.New is required")
+	newStore := h.New
+	h.New = func(t *testing.T) idempotency.Store {
+		s := newStore(t)
+		require.NotNil(t, s, "Harness.New returned a nil store")
+		return s
 	}
+	for _, tc := range checks() {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
+	}
+}
+
+// timeline is a store and the way time passes for it: a fake clock the
+// suite moves, or the real clock the suite sleeps on.
+type timeline struct {
+	s     idempotency.Store
+	clock *fakeClock // nil: real time
+}
+
+func (h Harness) timeline(t *testing.T) *timeline {
+	if h.NewWithClock == nil {
+		return &timeline{s: h.New(t)}
+	}
+	c := &fakeClock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	s := h.NewWithClock(t, c.Now)
+	require.NotNil(t, s, "Harness.NewWithClock returned a nil store")
+	return &timeline{s: s, clock: c}
+}
+
+// pass lets at least d go by for the store: the fake clock moves by
+// exactly d, or the test sleeps d and a margin for the backend's clock
+// granularity (Redis expires in whole milliseconds). Sleeping is a lower
+// bound on elapsed time, so afterwards a lease of d has run out on any
+// clock that measures it, however loaded the machine.
+func (tl *timeline) pass(d time.Duration) {
+	if tl.clock != nil {
+		tl.clock.Advance(d)
+		return
+	}
+	time.Sleep(d + 20*time.Millisecond)
+}
+
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 func ctxFor(t *testing.T) context.Context {
@@ -86,7 +168,7 @@ func ctxFor(t *testing.T) context.Context {
 
 // uniqueKey returns a key unique to the test, readable in a store dump.
 func uniqueKey(t *testing.T, suffix string) string {
-	return fmt.Sprintf("%s/%s/%s", t.Name(), idempotency.NewToken()[:8], suffix)
+	return fmt.Sprintf("%s/%s/%s", t.Name(), storekit.NewToken()[:8], suffix)
 }
 
 func mustAcquire(t *testing.T, s idempotency.Store, key, fp string, lease time.Duration) string {
@@ -238,21 +320,21 @@ func testRecordRoundTrip(t *testing.T, s idempotency.Store) {
 	}
 }
 
-func testLeaseExpiryTakeover(t *testing.T, s idempotency.Store) {
+func testLeaseExpiryTakeover(t *testing.T, tl *timeline) {
+	s := tl.s
 	ctx := ctxFor(t)
 	key := uniqueKey(t, "k")
 	old := mustAcquire(t, s, key, "fp-old", ShortLease)
 
-	var c idempotency.Claim
-	require.Eventually(t, func() bool {
-		var err error
-		c, err = s.Claim(ctx, key, "fp-new", LongLease)
-		require.NoError(t, err)
-		if c.State == idempotency.InProgress {
-			require.Equal(t, "fp-old", c.Fingerprint)
-		}
-		return c.State == idempotency.Acquired
-	}, waitFor, 20*time.Millisecond, "an expired lease must be claimable again")
+	c, err := s.Claim(ctx, key, "fp-new", LongLease)
+	require.NoError(t, err)
+	require.Equal(t, idempotency.InProgress, c.State, "a live lease holds the key")
+	require.Equal(t, "fp-old", c.Fingerprint)
+
+	tl.pass(ShortLease)
+	c, err = s.Claim(ctx, key, "fp-new", LongLease)
+	require.NoError(t, err)
+	require.Equal(t, idempotency.Acquired, c.State, "an expired lease must be claimable again")
 	require.NotEmpty(t, c.Token)
 	require.NotEqual(t, old, c.Token, "takeover issues a new token")
 
@@ -270,37 +352,38 @@ func testLeaseExpiryTakeover(t *testing.T, s idempotency.Store) {
 	got, err = s.Claim(ctx, key, "fp-new", LongLease)
 	require.NoError(t, err)
 	require.Equal(t, idempotency.Completed, got.State)
-	require.Equal(t, []byte("fresh"), got.Record.Body)
+	require.Equal(t, []byte("fresh"), got.Record.Body, "the new holder's record is kept")
 	require.Equal(t, "fp-new", got.Fingerprint)
 }
 
-func testExpiredLeaseCannotComplete(t *testing.T, s idempotency.Store) {
+func testExpiredLeaseCannotComplete(t *testing.T, tl *timeline) {
+	s := tl.s
 	ctx := ctxFor(t)
 	key1, key2 := uniqueKey(t, "complete"), uniqueKey(t, "release")
 	tok1 := mustAcquire(t, s, key1, "fp", ShortLease)
 	tok2 := mustAcquire(t, s, key2, "fp", ShortLease)
-	// Sleeping is a lower bound on elapsed time, so after it the leases have
-	// certainly run out, however loaded the machine.
-	time.Sleep(3 * ShortLease)
-	require.ErrorIs(t, s.Complete(ctx, key1, tok1, idempotency.Record{Status: 200}, LongLease), idempotency.ErrLeaseLost)
+	tl.pass(ShortLease)
+	require.ErrorIs(t, s.Complete(ctx, key1, tok1, idempotency.Record{Status: 200}, LongLease), idempotency.ErrLeaseLost,
+		"a token whose lease ran out no longer holds the key, even before anyone else claims it")
 	require.ErrorIs(t, s.Release(ctx, key2, tok2), idempotency.ErrLeaseLost)
 	mustAcquire(t, s, key1, "fp", LongLease)
 	mustAcquire(t, s, key2, "fp", LongLease)
 }
 
-func testTTLExpiry(t *testing.T, s idempotency.Store) {
+func testTTLExpiry(t *testing.T, tl *timeline) {
+	s := tl.s
 	ctx := ctxFor(t)
 	key := uniqueKey(t, "k")
 	tok := mustAcquire(t, s, key, "fp", LongLease)
 	require.NoError(t, s.Complete(ctx, key, tok, idempotency.Record{Status: 200, Body: []byte("x")}, ShortLease))
-	var c idempotency.Claim
-	require.Eventually(t, func() bool {
-		var err error
-		c, err = s.Claim(ctx, key, "fp-2", LongLease)
-		require.NoError(t, err)
-		require.NotEqual(t, idempotency.InProgress, c.State)
-		return c.State == idempotency.Acquired
-	}, waitFor, 20*time.Millisecond, "a completed key must be claimable once its TTL ran out")
+	c, err := s.Claim(ctx, key, "fp-2", LongLease)
+	require.NoError(t, err)
+	require.Equal(t, idempotency.Completed, c.State, "a completed key is remembered for its TTL")
+
+	tl.pass(ShortLease)
+	c, err = s.Claim(ctx, key, "fp-2", LongLease)
+	require.NoError(t, err)
+	require.Equal(t, idempotency.Acquired, c.State, "a completed key must be claimable once its TTL ran out")
 	require.NotEqual(t, tok, c.Token)
 	require.ErrorIs(t, s.Complete(ctx, key, tok, idempotency.Record{Status: 200}, LongLease), idempotency.ErrLeaseLost)
 	require.NoError(t, s.Complete(ctx, key, c.Token, idempotency.Record{Status: 201}, LongLease))
@@ -309,6 +392,38 @@ func testTTLExpiry(t *testing.T, s idempotency.Store) {
 	require.Equal(t, idempotency.Completed, got.State)
 	require.Equal(t, 201, got.Record.Status)
 	require.Equal(t, "fp-2", got.Fingerprint)
+}
+
+// testExactExpiry checks on a fake clock that a lease and a TTL end
+// exactly at their duration: one nanosecond before, the key is still held.
+func testExactExpiry(t *testing.T, h Harness) {
+	if h.NewWithClock == nil {
+		t.Skip("Harness.NewWithClock is nil: exact expiry needs a clock the suite moves")
+	}
+	tl := h.timeline(t)
+	s := tl.s
+	ctx := ctxFor(t)
+	key := uniqueKey(t, "k")
+	tok := mustAcquire(t, s, key, "fp", time.Second)
+	tl.pass(time.Second - time.Nanosecond)
+	c, err := s.Claim(ctx, key, "fp", time.Second)
+	require.NoError(t, err)
+	require.Equal(t, idempotency.InProgress, c.State, "1ns before its end the lease still holds")
+	tl.pass(time.Nanosecond)
+	c, err = s.Claim(ctx, key, "fp", time.Second)
+	require.NoError(t, err)
+	require.Equal(t, idempotency.Acquired, c.State, "a lease ends exactly at its duration")
+	require.ErrorIs(t, s.Complete(ctx, key, tok, idempotency.Record{Status: 200}, time.Hour), idempotency.ErrLeaseLost)
+
+	require.NoError(t, s.Complete(ctx, key, c.Token, idempotency.Record{Status: 200}, time.Hour))
+	tl.pass(time.Hour - time.Nanosecond)
+	c, err = s.Claim(ctx, key, "fp", time.Second)
+	require.NoError(t, err)
+	require.Equal(t, idempotency.Completed, c.State, "1ns before its TTL ends the key is still completed")
+	tl.pass(time.Nanosecond)
+	c, err = s.Claim(ctx, key, "fp", time.Second)
+	require.NoError(t, err)
+	require.Equal(t, idempotency.Acquired, c.State, "a TTL ends exactly at its duration")
 }
 
 func testKeyValidation(t *testing.T, s idempotency.Store) {
@@ -325,17 +440,17 @@ func testKeyValidation(t *testing.T, s idempotency.Store) {
 	for name, key := range invalid {
 		t.Run(name, func(t *testing.T) {
 			c, err := s.Claim(ctx, key, "fp", LongLease)
-			require.ErrorIs(t, err, idempotency.ErrInvalidKey)
+			require.ErrorIs(t, err, idempotency.ErrInvalidKey, "key %q", key)
 			require.NotEqual(t, idempotency.Acquired, c.State)
 			require.ErrorIs(t, s.Complete(ctx, key, "tok", idempotency.Record{}, LongLease), idempotency.ErrInvalidKey)
 			require.ErrorIs(t, s.Release(ctx, key, "tok"), idempotency.ErrInvalidKey)
 		})
 	}
 	valid := map[string]string{
-		"max length": strings.Repeat("m", idempotency.MaxKeyLen-9) + idempotency.NewToken()[:9],
-		"unicode":    "clé/✓/" + idempotency.NewToken(),
-		"spaces":     "a key with spaces " + idempotency.NewToken(),
-		"symbols":    `stripe:evt_1{"x"}%_*[]'` + idempotency.NewToken(),
+		"max length": strings.Repeat("m", idempotency.MaxKeyLen-9) + storekit.NewToken()[:9],
+		"unicode":    "clé/✓/" + storekit.NewToken(),
+		"spaces":     "a key with spaces " + storekit.NewToken(),
+		"symbols":    `stripe:evt_1{"x"}%_*[]'` + storekit.NewToken(),
 	}
 	for name, key := range valid {
 		t.Run(name, func(t *testing.T) {
@@ -374,15 +489,76 @@ func testCancelledContext(t *testing.T, s idempotency.Store) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	c, err := s.Claim(ctx, key, "fp", LongLease)
-	require.Error(t, err, "a cancelled context must not yield a claim")
+	require.ErrorIs(t, err, idempotency.ErrUnavailable, "a cancelled context must not yield a claim")
 	require.NotEqual(t, idempotency.Acquired, c.State)
 	require.Empty(t, c.Token)
 
 	tok := mustAcquire(t, s, key, "fp", LongLease)
-	require.Error(t, s.Complete(ctx, key, tok, idempotency.Record{Status: 200}, LongLease))
-	require.Error(t, s.Release(ctx, key, tok))
+	require.ErrorIs(t, s.Complete(ctx, key, tok, idempotency.Record{Status: 200}, LongLease), idempotency.ErrUnavailable)
+	require.ErrorIs(t, s.Release(ctx, key, tok), idempotency.ErrUnavailable)
 	// The key is still held by tok.
 	require.NoError(t, s.Complete(ctxFor(t), key, tok, idempotency.Record{Status: 200}, LongLease))
+}
+
+// testClosed checks that Close may be called twice and that a closed store
+// refuses every call with an error wrapping idempotency.ErrClosed.
+func testClosed(t *testing.T, s idempotency.Store) {
+	ctx := ctxFor(t)
+	key := uniqueKey(t, "k")
+	tok := mustAcquire(t, s, key, "fp", LongLease)
+	require.NoError(t, s.Close(), "Close")
+	require.NoError(t, s.Close(), "Close is idempotent")
+	c, err := s.Claim(ctx, uniqueKey(t, "after"), "fp", LongLease)
+	require.ErrorIs(t, err, idempotency.ErrClosed, "Claim after Close")
+	require.ErrorIs(t, err, idempotency.ErrUnavailable, "ErrClosed also means unavailable")
+	require.NotEqual(t, idempotency.Acquired, c.State)
+	require.Empty(t, c.Token)
+	require.ErrorIs(t, s.Complete(ctx, key, tok, idempotency.Record{Status: 200}, LongLease), idempotency.ErrClosed, "Complete after Close")
+	require.ErrorIs(t, s.Release(ctx, key, tok), idempotency.ErrClosed, "Release after Close")
+}
+
+// testUnavailable checks that a backend that is down answers every call
+// with an error matching idempotency.ErrUnavailable, never a claim and
+// never ErrLeaseLost (which would tell the holder its work was taken over).
+func testUnavailable(t *testing.T, h Harness) {
+	if h.InjectError == nil {
+		t.Skip("Harness.InjectError is nil: cannot make the backend unavailable")
+	}
+	s := h.New(t)
+	ctx := ctxFor(t)
+	key := uniqueKey(t, "held")
+	tok := mustAcquire(t, s, key, "fp", LongLease)
+	if !h.InjectError(t, s, idempotency.ErrUnavailable) {
+		t.Skip("Harness.InjectError cannot make this backend fail as idempotency.ErrUnavailable")
+	}
+	c, err := s.Claim(ctx, uniqueKey(t, "new"), "fp", LongLease)
+	require.ErrorIs(t, err, idempotency.ErrUnavailable, "Claim on a backend that is down")
+	require.NotEqual(t, idempotency.Acquired, c.State)
+	require.Empty(t, c.Token)
+	for name, err := range map[string]error{
+		"Complete": s.Complete(ctx, key, tok, idempotency.Record{Status: 200}, LongLease),
+		"Release":  s.Release(ctx, key, tok),
+	} {
+		require.ErrorIs(t, err, idempotency.ErrUnavailable, "%s on a backend that is down", name)
+		require.NotErrorIs(t, err, idempotency.ErrLeaseLost, "%s must not report a lost lease for an outage", name)
+	}
+}
+
+// testStoreFull checks that a bounded store full of live claims refuses a
+// new key with idempotency.ErrStoreFull, which also matches
+// idempotency.ErrUnavailable.
+func testStoreFull(t *testing.T, h Harness) {
+	if h.InjectError == nil {
+		t.Skip("Harness.InjectError is nil: cannot fill the store")
+	}
+	s := h.New(t)
+	if !h.InjectError(t, s, idempotency.ErrStoreFull) {
+		t.Skip("Harness.InjectError cannot make this backend fail as idempotency.ErrStoreFull: it is not bounded")
+	}
+	c, err := s.Claim(ctxFor(t), uniqueKey(t, "new"), "fp", LongLease)
+	require.ErrorIs(t, err, idempotency.ErrStoreFull, "Claim on a store full of live claims")
+	require.ErrorIs(t, err, idempotency.ErrUnavailable, "ErrStoreFull also means unavailable")
+	require.NotEqual(t, idempotency.Acquired, c.State)
 }
 
 func testConcurrentOneKey(t *testing.T, s idempotency.Store) {
@@ -491,7 +667,7 @@ func ErrorIsNotAcquired(t *testing.T, s idempotency.Store, secrets ...string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := s.Claim(ctx, "down/"+idempotency.NewToken(), "fp", LongLease)
+	c, err := s.Claim(ctx, "down/"+storekit.NewToken(), "fp", LongLease)
 	require.Error(t, err)
 	require.NotEqual(t, idempotency.Acquired, c.State)
 	require.Empty(t, c.Token)

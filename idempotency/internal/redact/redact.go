@@ -104,3 +104,32 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
+
+// URL renders u for an error message or a log line: its scheme, user
+// name, host and path, with the password of its user information replaced
+// by Mask and its query reduced to the sorted names of its parameters,
+// whose values may be secrets.
+func URL(u *url.URL) string {
+	c := *u
+	if c.User != nil {
+		if _, ok := c.User.Password(); ok {
+			c.User = url.UserPassword(c.User.Username(), Mask)
+		}
+	}
+	c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = "", false, "", ""
+	out := c.String()
+	if c.Scheme == "" && c.Host == "" && c.User == nil && c.Opaque == "" {
+		out = c.Path // a bare path reads better unescaped
+	}
+	if c.Scheme != "" && c.Host == "" && c.User == nil && c.Path == "" && c.Opaque == "" && !c.OmitHost {
+		out = c.Scheme + "://" // url.URL.String drops an empty authority
+	}
+	if u.RawQuery != "" {
+		names := slices.Sorted(maps.Keys(u.Query()))
+		for i, n := range names {
+			names[i] = url.QueryEscape(n) + "=…"
+		}
+		out += "?" + strings.Join(names, "&")
+	}
+	return out
+}

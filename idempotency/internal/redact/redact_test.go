@@ -126,3 +126,22 @@ func FuzzSecrets(f *testing.F) {
 		_ = err.Error()
 	})
 }
+
+func TestURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"postgres://app:s3cret@db:5432/app?sslmode=disable&password=s3cret", "postgres://app:xxxxx@db:5432/app?password=…&sslmode=…"},
+		{"redis://:s3cret@cache:6379/0", "redis://:xxxxx@cache:6379/0"},
+		{"sqlite:///var/lib/app/idem.db", "sqlite:///var/lib/app/idem.db"},
+		{"memory://", "memory://"},
+		{"not a url", "not a url"},
+		{"/var/lib/x.db?pass=s3cret", "/var/lib/x.db?pass=…"},
+		{"sqlite:///x.db#frag", "sqlite:///x.db"},
+	}
+	for _, tc := range tests {
+		u, err := url.Parse(tc.in)
+		require.NoError(t, err)
+		got := URL(u)
+		require.Equal(t, tc.want, got)
+		require.NotContains(t, got, "s3cret")
+	}
+}
