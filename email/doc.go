@@ -31,6 +31,15 @@
 //	case errors.Is(err, email.ErrInvalidMessage):    // the message itself is wrong
 //	}
 //
+// A Sender's constructor refuses an empty or malformed credential, a bad
+// URL or an invalid option with an error wrapping ErrInvalidConfig, which
+// names the provider and the option but never a secret.
+//
+// # Logging
+//
+// Senders log only through the *slog.Logger given with their WithLogger
+// option; without it they log nowhere (never through slog.Default).
+//
 // # Templates
 //
 // LoadTemplates reads subject, HTML and text templates from an fs.FS

@@ -37,9 +37,6 @@ func plainPath(path string) bool {
 
 // resolve builds the request URL from the base URL, path and extra query.
 func (c *Client) resolve(path string, extra []url.Values) (*url.URL, error) {
-	if c.baseErr != nil {
-		return nil, c.baseErr
-	}
 	u, err := url.Parse(path)
 	if err != nil {
 		var ue *url.Error

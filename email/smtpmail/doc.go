@@ -43,6 +43,13 @@
 // network failures and dropped connections to email.ErrTemporary. The
 // *email.SendError carries the reply code and enhanced status code.
 //
+// # Configuration and logging
+//
+// New and NewFromURL refuse a missing host, a port out of range, empty or
+// whitespace-padded credentials and invalid options with an error
+// wrapping email.ErrInvalidConfig that never quotes the password. Without
+// WithLogger the Sender logs nowhere.
+//
 // # Message format
 //
 // Text and HTML become a multipart/alternative body; attachments with a

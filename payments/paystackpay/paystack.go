@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -173,7 +174,11 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 		httpclient.WithBearerToken(secretKey),
 		httpclient.WithAutoIdempotencyKeys(false),
 	)
-	return &Provider{hc: httpclient.New(hopts...), log: cfg.logger, now: cfg.now}, nil
+	hc, err := httpclient.New(hopts...)
+	if err != nil {
+		return nil, fmt.Errorf("paystackpay: %w", err)
+	}
+	return &Provider{hc: hc, log: cfg.logger, now: cfg.now}, nil
 }
 
 // Name returns "paystack".
