@@ -15,7 +15,8 @@ type Message struct {
 	Bcc     []string
 	ReplyTo []string
 	Subject string
-	// Text is the plain-text body.
+	// Text is the plain-text body. When it is empty and HTML is set, the
+	// senders derive it from HTML (see Prepare).
 	Text string
 	// HTML is the HTML body.
 	HTML string

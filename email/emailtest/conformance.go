@@ -144,7 +144,8 @@ func (d *Delivery) Header(name string) string {
 //   - Send: a message with named From, several To, Cc, Reply-To, subject,
 //     text, HTML and a custom header arrives intact and the receipt has a
 //     provider and a message id (needs Delivered);
-//   - HTMLOnly: a message with only an HTML body arrives (needs
+//   - HTMLOnly: a message with only an HTML body arrives with its HTML and
+//     a text/plain part derived from it by email.HTMLToText (needs
 //     Delivered);
 //   - Bcc: Bcc recipients get the message but appear in no header (needs
 //     Delivered);
@@ -273,6 +274,10 @@ func testHTMLOnly(t *testing.T, h Harness) {
 	_, d := send(t, h, s, m)
 	require.Equal(t, body(m.HTML), body(d.HTML), "the HTML part must arrive intact")
 	require.Equal(t, m.Subject, d.Subject, "the subject must arrive intact")
+	require.NotEmpty(t, body(d.Text), "an HTML-only message must arrive with a text/plain part")
+	require.Equal(t, body(email.HTMLToText(m.HTML)), body(d.Text),
+		"the text/plain part of an HTML-only message must be email.HTMLToText of its HTML")
+	require.Empty(t, m.Text, "the caller's message must not be modified")
 }
 
 func testBcc(t *testing.T, h Harness) {

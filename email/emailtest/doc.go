@@ -11,7 +11,8 @@
 // # Conformance suite
 //
 // Run checks a Sender against the contract of package email: delivery of
-// every field, Bcc recipients hidden from headers, attachments and inline parts, validation before any
+// every field, a text part derived from HTML-only messages, Bcc recipients
+// hidden from headers, attachments and inline parts, validation before any
 // network call, and error classification. A Harness plugs a Sender and its
 // backend into the suite; New is required, and each optional hook that is
 // nil skips the checks that need it, with a reason naming the hook:

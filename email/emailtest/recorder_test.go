@@ -45,6 +45,18 @@ func TestRecorderConformance(t *testing.T) {
 	})
 }
 
+// TestRecorderRecordsHTMLOnlyWithText: the recorder records what a sender
+// delivers, so an HTML-only message gains its derived text part, and the
+// caller's message is left alone.
+func TestRecorderRecordsHTMLOnlyWithText(t *testing.T) {
+	rec := NewRecorder()
+	m := &email.Message{From: "a@example.com", To: []string{"b@example.com"}, Subject: "Hi", HTML: "<p>Hello <b>you</b></p>"}
+	_, err := rec.Send(context.Background(), m)
+	require.NoError(t, err)
+	require.Equal(t, "Hello you", rec.Last().Text)
+	require.Empty(t, m.Text)
+}
+
 // TestHarnessWithoutHooks: a harness with only New runs the checks that
 // need no hook and skips each check that needs a missing one.
 func TestHarnessWithoutHooks(t *testing.T) {

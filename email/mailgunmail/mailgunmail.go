@@ -161,12 +161,14 @@ type sendResponse struct {
 }
 
 // Send validates m and posts it to /v3/{domain}/messages as
-// multipart/form-data. The receipt carries the id Mailgun returns
+// multipart/form-data, with a text part derived from the HTML when m has
+// none (see email.Prepare). The receipt carries the id Mailgun returns
 // (angle brackets included, as Mailgun writes it). Failures are
 // *email.SendError; the request is never retried here, since the API has
 // no idempotency key.
 func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, error) {
-	if err := email.Validate(m); err != nil {
+	m, err := email.Prepare(m)
+	if err != nil {
 		return nil, err
 	}
 	body, contentType, err := buildForm(m, s.boundary)

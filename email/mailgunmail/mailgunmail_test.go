@@ -181,3 +181,21 @@ func TestWithHTTPClient(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, used.Load())
 }
+
+// TestHTMLOnlyMessageGetsTextPart is the regression test for HTML-only
+// messages, which used to be posted with an html field only: the form
+// now carries a text field derived from the HTML.
+func TestHTMLOnlyMessageGetsTextPart(t *testing.T) {
+	f := newFakeAPI(t)
+	m := &email.Message{From: "a@example.com", To: []string{"b@example.com"}, Subject: "Hi",
+		HTML: "<h1>Welcome</h1><p>Your account is ready.</p>"}
+	_, err := newTestSender(t, f).Send(context.Background(), m)
+	require.NoError(t, err)
+	fields := map[string]string{}
+	for _, p := range f.lastForm() {
+		fields[p.Name] = p.Value
+	}
+	require.Equal(t, "Welcome\n\nYour account is ready.", fields["text"])
+	require.Equal(t, m.HTML, fields["html"])
+	require.Empty(t, m.Text, "the caller's message is not modified")
+}

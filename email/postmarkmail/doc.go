@@ -65,4 +65,7 @@
 // requests; WithHTTPOptions configures the httpclient.Client around it
 // (timeouts, circuit breaker); an invalid httpclient option makes New fail
 // too. Without WithLogger the Sender logs nowhere.
+//
+// A message with HTML and no text is sent with a text part derived from
+// the HTML, as every email.Sender does (see email.Prepare).
 package postmarkmail

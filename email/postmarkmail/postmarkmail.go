@@ -139,12 +139,14 @@ func (s *Sender) String() string {
 // GoString is String, so %#v does not print the token either.
 func (s *Sender) GoString() string { return s.String() }
 
-// Send validates m and posts it to /email. The receipt carries
+// Send validates m and posts it to /email, with a TextBody derived from
+// the HTML when m has no text (see email.Prepare). The receipt carries
 // Postmark's MessageID. Failures are *email.SendError with Postmark's
 // ErrorCode in Code; the request is never retried here, since the API has
 // no idempotency key.
 func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, error) {
-	if err := email.Validate(m); err != nil {
+	m, err := email.Prepare(m)
+	if err != nil {
 		return nil, err
 	}
 	req, err := buildRequest(m, s.stream)

@@ -2,6 +2,7 @@ package postmarkmail
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -161,4 +162,20 @@ func TestWithHTTPClient(t *testing.T) {
 	_, err = newTestSender(t, f, WithHTTPOptions(httpclient.WithTransport(rt))).Send(context.Background(), fullMessage())
 	require.NoError(t, err)
 	require.True(t, used.Load())
+}
+
+// TestHTMLOnlyMessageGetsTextPart is the regression test for HTML-only
+// messages, which used to be posted with HtmlBody only: the request now
+// carries a TextBody derived from the HTML.
+func TestHTMLOnlyMessageGetsTextPart(t *testing.T) {
+	f := newFakeAPI(t)
+	m := &email.Message{From: "a@example.com", To: []string{"b@example.com"}, Subject: "Hi",
+		HTML: "<h1>Welcome</h1><p>Your account is ready.</p>"}
+	_, err := newTestSender(t, f).Send(context.Background(), m)
+	require.NoError(t, err)
+	var req struct{ TextBody, HtmlBody string }
+	require.NoError(t, json.Unmarshal(f.LastBody(), &req))
+	require.Equal(t, "Welcome\n\nYour account is ready.", req.TextBody)
+	require.Equal(t, m.HTML, req.HtmlBody)
+	require.Empty(t, m.Text, "the caller's message is not modified")
 }

@@ -143,11 +143,13 @@ func (s *Sender) String() string {
 // GoString is String, so %#v does not print the API key either.
 func (s *Sender) GoString() string { return s.String() }
 
-// Send validates m and posts it to /v3/mail/send. On 202 Accepted the
+// Send validates m and posts it to /v3/mail/send, with a text part derived
+// from the HTML when m has none (see email.Prepare). On 202 Accepted the
 // receipt carries the X-Message-Id header. Failures are *email.SendError;
 // the request is never retried here, since the API has no idempotency key.
 func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, error) {
-	if err := email.Validate(m); err != nil {
+	m, err := email.Prepare(m)
+	if err != nil {
 		return nil, err
 	}
 	req, err := buildRequest(m, s.sandbox)

@@ -2,6 +2,7 @@ package sendgridmail
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -205,4 +206,22 @@ func TestWithHTTPOptions(t *testing.T) {
 	_, err := s.Send(context.Background(), fullMessage())
 	require.NoError(t, err)
 	require.True(t, used.Load())
+}
+
+// TestHTMLOnlyMessageGetsTextPart is the regression test for HTML-only
+// messages, which used to be posted with only a text/html content: the
+// request now lists a text/plain content derived from the HTML first.
+func TestHTMLOnlyMessageGetsTextPart(t *testing.T) {
+	f := newFakeAPI(t)
+	m := &email.Message{From: "a@example.com", To: []string{"b@example.com"}, Subject: "Hi",
+		HTML: "<h1>Welcome</h1><p>Your account is ready.</p>"}
+	_, err := newTestSender(t, f).Send(context.Background(), m)
+	require.NoError(t, err)
+	var req mailSend
+	require.NoError(t, json.Unmarshal(f.LastBody(), &req))
+	require.Equal(t, []content{
+		{Type: "text/plain", Value: "Welcome\n\nYour account is ready."},
+		{Type: "text/html", Value: m.HTML},
+	}, req.Content)
+	require.Empty(t, m.Text, "the caller's message is not modified")
 }

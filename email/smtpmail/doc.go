@@ -52,7 +52,9 @@
 //
 // # Message format
 //
-// Text and HTML become a multipart/alternative body; attachments with a
+// Messages are prepared with email.Prepare, so an HTML-only message gets a
+// text part derived from its HTML. Text and HTML become a
+// multipart/alternative body; attachments with a
 // ContentID become inline parts (multipart/related) referenced from the
 // HTML as cid:ID. Bcc recipients are in the SMTP envelope only: no Bcc
 // header is written. Tags and Metadata have no SMTP equivalent and are

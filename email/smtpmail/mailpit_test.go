@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -288,7 +289,7 @@ func TestMailpitSendMany(t *testing.T) {
 		_, got := mp.find(t, r.MessageID)
 		require.Equal(t, msgs[i].Subject, got.Subject)
 		require.Equal(t, msgs[i].HTML, strings.TrimSpace(got.HTML))
-		require.Equal(t, "Message "+strconv.Itoa(i), strings.TrimSpace(got.Text), "mailpit derives text from HTML")
+		require.Equal(t, "Message "+strconv.Itoa(i), strings.TrimSpace(got.Text), "the text part is derived from the HTML")
 	}
 }
 
@@ -396,6 +397,28 @@ func TestMailpitConformance(t *testing.T) {
 		},
 		Secrets: []string{testPassword},
 	})
+}
+
+// TestMailpitHTMLOnlyGetsTextPart is the regression test for HTML-only
+// messages through a real SMTP server: the raw message mailpit received
+// holds a text/plain part derived from the HTML, next to the HTML.
+func TestMailpitHTMLOnlyGetsTextPart(t *testing.T) {
+	mp := newMailpit(t)
+	s, err := New(mp.host, mp.port)
+	require.NoError(t, err)
+	tok := token(t)
+	html := "<h1>Welcome " + tok + "</h1><p>Your account is ready.</p>"
+	r, err := s.Send(context.Background(), &email.Message{
+		From: "welcome@example.com", To: []string{"user-" + tok + "@example.com"}, Subject: "Welcome " + tok, HTML: html,
+	})
+	require.NoError(t, err)
+	_, got := mp.find(t, r.MessageID)
+	raw := mp.raw(t, got.ID)
+	require.Equal(t, "Welcome "+tok+"\n\nYour account is ready.", strings.TrimSpace(strings.ReplaceAll(raw.Text, "\r\n", "\n")))
+	require.Equal(t, html, strings.TrimSpace(raw.HTML))
+	mt, _, err := mime.ParseMediaType(raw.Header.Get("Content-Type"))
+	require.NoError(t, err)
+	require.Equal(t, "multipart/alternative", mt)
 }
 
 func token(tb testing.TB) string {

@@ -267,13 +267,15 @@ func (s *Sender) logResult(ctx context.Context, id string, rcpts int, start time
 	s.log.LogAttrs(ctx, slog.LevelDebug, "smtp message sent", attrs...)
 }
 
-// build validates m and turns it into a go-mail message.
+// build prepares m (validation and a text part derived from HTML-only
+// messages, see email.Prepare) and turns it into a go-mail message.
 func (s *Sender) build(m *email.Message) (*mail.Msg, string, error) {
 	var vopts []email.ValidateOption
 	if s.cfg.maxSize > 0 {
 		vopts = append(vopts, email.WithMaxSize(s.cfg.maxSize))
 	}
-	if err := email.Validate(m, vopts...); err != nil {
+	m, err := email.Prepare(m, vopts...)
+	if err != nil {
 		return nil, "", err
 	}
 	addrs, err := email.ParseAddresses(m)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net"
 	"strings"
 	"testing"
@@ -628,6 +629,29 @@ func TestClassifyFallbacks(t *testing.T) {
 	require.ErrorIs(t, err, email.ErrTemporary)
 	err = classifyDial(ctx, errors.New("odd"))
 	require.ErrorIs(t, err, email.ErrPermanent)
+}
+
+// TestHTMLOnlyGetsTextPart is the regression test for HTML-only messages,
+// which used to go out as a single text/html part: the message the server
+// receives is multipart/alternative with a text/plain part derived from
+// the HTML first.
+func TestHTMLOnlyGetsTextPart(t *testing.T) {
+	fs := newFakeServer(t, serverConfig{})
+	s, err := New(fs.host, fs.port)
+	require.NoError(t, err)
+	m := &email.Message{From: "a@example.com", To: []string{"b@example.com"}, Subject: "Hi",
+		HTML: "<h1>Welcome</h1><p>Your account is <b>ready</b>.</p>"}
+	_, err = s.Send(context.Background(), m)
+	require.NoError(t, err)
+	msgs := fs.messages()
+	require.Len(t, msgs, 1)
+	d := decode(t, msgs[0].Data)
+	mt, _, err := mime.ParseMediaType(d.Header.Get("Content-Type"))
+	require.NoError(t, err)
+	require.Equal(t, "multipart/alternative", mt)
+	require.Equal(t, "Welcome\n\nYour account is ready.", strings.TrimSpace(strings.ReplaceAll(d.Text, "\r\n", "\n")))
+	require.Equal(t, m.HTML, strings.TrimSpace(d.HTML))
+	require.Empty(t, m.Text, "the caller's message is not modified")
 }
 
 // TestSilentByDefault: without WithLogger the Sender logs nowhere, not

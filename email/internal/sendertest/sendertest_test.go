@@ -54,7 +54,8 @@ func newDemoSender(t testing.TB, srv *Server, logger *slog.Logger) *demoSender {
 }
 
 func (s *demoSender) Send(ctx context.Context, m *email.Message) (*email.Receipt, error) {
-	if err := email.Validate(m); err != nil {
+	m, err := email.Prepare(m)
+	if err != nil {
 		return nil, err
 	}
 	body, err := json.Marshal(m)
