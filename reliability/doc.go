@@ -27,6 +27,16 @@
 //     503, resetting connections or stalling never receives a POST without
 //     an idempotency key twice, and the circuit breaker caps the attempts
 //     that reach a dead host.
+//   - Attacker, outbound (attacker_outbound_test.go):
+//     TestAttackerRedirectToCollectorFromEmailSenders,
+//     TestAttackerRedirectWithEveryCredential, TestAttackerLocationTricks,
+//     TestAttackerDowngradeToPlainHTTP: an upstream that redirects to a
+//     server the attacker controls (every 3xx, after a hop within the
+//     origin, through Location tricks) or down to plain http never
+//     receives a credential, a body or a message;
+//     TestAttackerURLSecretsInErrorsAndLogs: credentials in a URL's user
+//     name, in URLs that do not parse and under every secret query name
+//     never reach an error or a log line.
 //   - TestSecretsStayOut, and a check at the end of every test: with debug
 //     logging on, no secret, signature or API key appears in a log line or
 //     an error string.
