@@ -77,7 +77,8 @@ func WithHTTPClient(hc *http.Client) Option {
 // timeouts, circuit breaker, transport. The Sender never retries (the Mail
 // Send API takes no idempotency key, so a retried request can deliver the
 // message twice) and follows no redirect; httpclient.WithBaseURL does not
-// apply (use WithBaseURL). An invalid option makes New fail.
+// apply (use WithBaseURL). Retries and automatic idempotency keys
+// stay off whatever these options say. An invalid option makes New fail.
 func WithHTTPOptions(opts ...httpclient.Option) Option {
 	return func(c *config) error {
 		c.AddHTTPOptions(opts...)

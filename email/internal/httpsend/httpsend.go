@@ -122,10 +122,11 @@ func (c *ClientConfig) SetLogger(pkg string, l *slog.Logger) error {
 }
 
 // Transport returns the Transport of package pkg for provider. It builds
-// an httpclient.Client that never retries (the send APIs take no
-// idempotency key, so a retried POST could deliver twice), follows no
-// redirect, sends userAgent and logs to Logger, then applies HTTPClient
-// and HTTPOptions. Without a Logger the log is discarded. An invalid
+// an httpclient.Client that follows no redirect, sends userAgent and logs
+// to Logger, then applies HTTPClient and HTTPOptions, and last turns
+// retries and automatic idempotency keys off whatever HTTPOptions say:
+// the send APIs take no idempotency key, so a retried POST could deliver
+// twice. Without a Logger the log is discarded. An invalid
 // HTTP option, or httpclient.WithBaseURL among them (the sender has its
 // own WithBaseURL), is an error wrapping email.ErrInvalidConfig and
 // httpclient.ErrInvalidConfig.
@@ -143,7 +144,10 @@ func (c ClientConfig) Transport(pkg, provider, userAgent string, classify Classi
 	if c.HTTPClient != nil {
 		opts = append(opts, httpclient.WithHTTPClient(c.HTTPClient))
 	}
-	client, err := httpclient.New(append(opts, c.HTTPOptions...)...)
+	opts = append(opts, c.HTTPOptions...)
+	// Whatever the options say: a send is never retried.
+	opts = append(opts, httpclient.WithRetries(0), httpclient.WithAutoIdempotencyKeys(false))
+	client, err := httpclient.New(opts...)
 	if err != nil {
 		return Transport{}, fmt.Errorf("%w: %s: HTTP client: %w", email.ErrInvalidConfig, pkg, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -257,4 +258,23 @@ func TestTransportSendNetworkError(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	require.ErrorIs(t, err, email.ErrTemporary)
 	require.Equal(t, "request failed", se.Message)
+}
+
+// TestTransportNeverRetries: even with retries and automatic idempotency
+// keys asked for in the HTTP options, a failed send reaches the API once.
+func TestTransportNeverRetries(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	tr, err := ClientConfig{HTTPOptions: []httpclient.Option{httpclient.WithRetries(3),
+		httpclient.WithAutoIdempotencyKeys(true), httpclient.WithBackoff(time.Millisecond, time.Millisecond)}}.
+		Transport("pkg", "test", "ua", testClassify)
+	require.NoError(t, err)
+	_, err = tr.Send(context.Background(), Request{URL: srv.URL, Body: []byte("x"), ContentType: "text/plain",
+		AuthHeader: "X-Auth", AuthValue: "k"}, nil)
+	require.Error(t, err)
+	require.EqualValues(t, 1, hits.Load())
 }
