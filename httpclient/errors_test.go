@@ -197,3 +197,28 @@ func TestIsSecretParam(t *testing.T) {
 		require.False(t, IsSecretParam(n), n)
 	}
 }
+
+// TestRequestURLParseErrorsNeverEchoed: net/url's errors quote parts of
+// the URL (a port, an escape); the client's error names the problem only.
+func TestRequestURLParseErrorsNeverEchoed(t *testing.T) {
+	c := mustNew(t, WithBaseURL("http://127.0.0.1:1"))
+	for in, problem := range map[string]string{
+		"http://127.0.0.1:sk-port-secret/x":    "an invalid port",
+		"/v1/%zsk-escape-secret":               "an invalid percent-escape",
+		"/v1/\x7fsk-ctl-secret":                "a control character",
+		"http://[::1/sk-ip-secret":             "a malformed IP literal",
+		"http://u:sk-user-secret@h:sk-port2/x": "an invalid port",
+		"http://h/\x00?token=sk-q-secret":      "a control character",
+		"1http://sk-scheme-secret@host/":       "a malformed scheme",
+		"http://sk-host-secret%zz.example/":    "an invalid percent-escape",
+		"http://sk host2-secret.example/":      "an invalid character in the host",
+		"http://[fe80::1%sk-zone-secret]:x/":   "an invalid port",
+	} {
+		_, err := c.Get(context.Background(), in)
+		require.Error(t, err, in)
+		require.NotContains(t, err.Error(), "sk-", in)
+		_, perr := url.Parse(in)
+		require.Error(t, perr, "%q must not parse", in)
+		require.Contains(t, err.Error(), "does not parse: "+problem, in)
+	}
+}

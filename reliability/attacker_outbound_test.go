@@ -306,7 +306,8 @@ func TestAttackerURLSecretsInErrorsAndLogs(t *testing.T) {
 		// URLs that do not parse are never echoed.
 		sink.secret("unparsable-pw-0a9", "unparsable-user-0a9")
 		urls = append(urls, "http://unparsable-user-0a9:unparsable-pw-0a9@"+host+"/%zz",
-			"http://"+host+"/v1/\x7f?token=unparsable-pw-0a9")
+			"http://"+host+"/v1/\x7f?token=unparsable-pw-0a9",
+			"http://127.0.0.1:unparsable-pw-0a9/v1/me")
 	}
 	cl, err := httpclient.New(httpclient.WithRetries(0), httpclient.WithLogger(sink.logger()))
 	require.NoError(t, err)
