@@ -29,7 +29,10 @@ func clientRows(cfg config) []Row {
 	defer srv.Close()
 	ctx := context.Background()
 
-	c := httpclient.New(httpclient.WithBaseURL(srv.URL))
+	c, err := httpclient.New(httpclient.WithBaseURL(srv.URL))
+	if err != nil {
+		return []Row{errorRow(name, goal, err)}
+	}
 	tr := &http.Transport{MaxIdleConnsPerHost: 4}
 	defer tr.CloseIdleConnections()
 	plain := &http.Client{Transport: tr}

@@ -18,6 +18,13 @@
 // failure is a *ValidationError naming the field ("To[1]",
 // "Headers[X-Tag]") that unwraps to ErrInvalidMessage.
 //
+// # Text parts
+//
+// Every Sender sends what Prepare returns: a message with HTML but no
+// Text gets a text/plain part derived from the HTML with HTMLToText, so
+// that mail clients that do not show HTML, screen readers and spam
+// filters get a readable body. The caller's Message is never modified.
+//
 // # Errors
 //
 // Provider failures are *SendError values whose Kind is one of the
@@ -30,6 +37,15 @@
 //	case errors.Is(err, email.ErrAuthentication):    // credentials are wrong
 //	case errors.Is(err, email.ErrInvalidMessage):    // the message itself is wrong
 //	}
+//
+// A Sender's constructor refuses an empty or malformed credential, a bad
+// URL or an invalid option with an error wrapping ErrInvalidConfig, which
+// names the provider and the option but never a secret.
+//
+// # Logging
+//
+// Senders log only through the *slog.Logger given with their WithLogger
+// option; without it they log nowhere (never through slog.Default).
 //
 // # Templates
 //

@@ -15,7 +15,8 @@ type Message struct {
 	Bcc     []string
 	ReplyTo []string
 	Subject string
-	// Text is the plain-text body.
+	// Text is the plain-text body. When it is empty and HTML is set, the
+	// senders derive it from HTML (see Prepare).
 	Text string
 	// HTML is the HTML body.
 	HTML string
@@ -74,6 +75,11 @@ var (
 	// ErrPermanent means the provider refused the message for a reason
 	// that a retry will not fix.
 	ErrPermanent = errors.New("email: permanent failure")
+	// ErrInvalidConfig matches every configuration error a Sender's
+	// constructor returns (an empty or malformed credential, a bad URL, an
+	// option value out of range). The error names the provider and the
+	// option at fault, never the value of a secret.
+	ErrInvalidConfig = errors.New("email: invalid configuration")
 )
 
 // ValidationError says which field of a Message is invalid.

@@ -67,3 +67,26 @@ func ExampleHTMLToText() {
 	// - Read the docs (https://example.com/docs)
 	// - Have fun
 }
+
+// An HTML-only message, as every Sender delivers it: with a text part
+// derived from the HTML.
+func ExamplePrepare() {
+	m := &email.Message{
+		From:    "VoidX <hello@voidx.example>",
+		To:      []string{"ada@example.com"},
+		Subject: "Welcome",
+		HTML:    `<h1>Welcome, Ada!</h1><p>Confirm your address: <a href="https://voidx.example/c/42">confirm</a>.</p>`,
+	}
+	sent, err := email.Prepare(m)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println(sent.Text)
+	fmt.Printf("original Text: %q\n", m.Text)
+	// Output:
+	// Welcome, Ada!
+	//
+	// Confirm your address: confirm (https://voidx.example/c/42).
+	// original Text: ""
+}

@@ -23,7 +23,7 @@ func BenchmarkGet(b *testing.B) {
 	defer srv.Close()
 	ctx := context.Background()
 
-	c := New(WithBaseURL(srv.URL))
+	c := mustNew(b, WithBaseURL(srv.URL))
 	clientGet := func() error {
 		resp, err := c.Get(ctx, "/rates")
 		if err == nil && len(resp.Body) != len(body) {
@@ -31,7 +31,7 @@ func BenchmarkGet(b *testing.B) {
 		}
 		return err
 	}
-	hc := &http.Client{Transport: newTransport(&New().cfg)}
+	hc := &http.Client{Transport: newTransport(&mustNew(b).cfg)}
 	plainGet := func() error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/rates", nil)
 		if err != nil {
@@ -111,7 +111,7 @@ func (c cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func BenchmarkOverhead(b *testing.B) {
 	rt := cannedTransport{[]byte(`{"base":"USD","rates":{"GHS":15.2}}`)}
 	ctx := context.Background()
-	c := New(WithBaseURL("http://rates.test"), WithTransport(rt))
+	c := mustNew(b, WithBaseURL("http://rates.test"), WithTransport(rt))
 	clientGet := func() error {
 		_, err := c.Get(ctx, "/rates")
 		return err

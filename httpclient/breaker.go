@@ -11,8 +11,9 @@ import (
 )
 
 // BreakerOption configures the per-host circuit breaker enabled by
-// WithCircuitBreaker.
-type BreakerOption func(*breakerConfig)
+// WithCircuitBreaker. A value out of range makes New fail with an error
+// wrapping ErrInvalidConfig.
+type BreakerOption func(*breakerConfig) error
 
 type breakerConfig struct {
 	failures    uint32
@@ -26,41 +27,56 @@ func defaultBreakerConfig() breakerConfig {
 }
 
 // WithBreakerFailures sets how many consecutive failed attempts to a host
-// open its breaker (default 5). A failure is a connection error, a timeout
-// or a 5xx answer; 429 and the caller's own cancellation are not counted
-// either way, and other answers count as successes.
+// open its breaker (default 5; it must be positive). A failure is a
+// connection error, a timeout or a 5xx answer; 429 and the caller's own
+// cancellation are not counted either way, and other answers count as
+// successes.
 func WithBreakerFailures(n uint32) BreakerOption {
-	return func(b *breakerConfig) {
-		if n > 0 {
-			b.failures = n
+	return func(b *breakerConfig) error {
+		if n == 0 {
+			return configError("WithBreakerFailures", "the number of failures must be positive")
 		}
+		b.failures = n
+		return nil
 	}
 }
 
 // WithBreakerOpenTimeout sets how long an open breaker refuses calls before
-// it lets a probe through (default 30 s).
+// it lets a probe through (default 30 s; it must be positive).
 func WithBreakerOpenTimeout(d time.Duration) BreakerOption {
-	return func(b *breakerConfig) {
-		if d > 0 {
-			b.openTimeout = d
+	return func(b *breakerConfig) error {
+		if d <= 0 {
+			return configError("WithBreakerOpenTimeout", "the duration must be positive, not %v", d)
 		}
+		b.openTimeout = d
+		return nil
 	}
 }
 
 // WithBreakerHalfOpenRequests sets how many probe attempts a half-open
-// breaker lets through; that many successes close it again (default 1).
+// breaker lets through; that many successes close it again (default 1; it
+// must be positive).
 func WithBreakerHalfOpenRequests(n uint32) BreakerOption {
-	return func(b *breakerConfig) {
-		if n > 0 {
-			b.halfOpenMax = n
+	return func(b *breakerConfig) error {
+		if n == 0 {
+			return configError("WithBreakerHalfOpenRequests", "the number of requests must be positive")
 		}
+		b.halfOpenMax = n
+		return nil
 	}
 }
 
 // WithBreakerInterval makes a closed breaker forget its counts every d
-// (default 0: counts are only reset by a success).
+// (default 0: counts are only reset by a success). It must not be
+// negative.
 func WithBreakerInterval(d time.Duration) BreakerOption {
-	return func(b *breakerConfig) { b.interval = d }
+	return func(b *breakerConfig) error {
+		if d < 0 {
+			return configError("WithBreakerInterval", "the duration must not be negative, not %v", d)
+		}
+		b.interval = d
+		return nil
+	}
 }
 
 // errBreakerExcluded marks an attempt outcome that neither opens nor closes

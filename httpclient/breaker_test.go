@@ -21,7 +21,7 @@ func TestBreakerOpensAndRecovers(t *testing.T) {
 	})
 	other := newRecorder(t, statuses(200))
 	var s sleeps
-	c := New(withClock(nil, s.sleep, nil), WithRetries(0),
+	c := mustNew(t, withClock(nil, s.sleep, nil), WithRetries(0),
 		WithCircuitBreaker(WithBreakerFailures(3), WithBreakerOpenTimeout(50*time.Millisecond)))
 	ctx := context.Background()
 
@@ -79,7 +79,7 @@ func TestBreakerIgnoresRateLimitsAndClientErrors(t *testing.T) {
 
 func TestBreakerCountsConnectionErrors(t *testing.T) {
 	var s sleeps
-	c := New(WithBaseURL("http://127.0.0.1:1"), WithRetries(0), withClock(nil, s.sleep, nil),
+	c := mustNew(t, WithBaseURL("http://127.0.0.1:1"), WithRetries(0), withClock(nil, s.sleep, nil),
 		WithCircuitBreaker(WithBreakerFailures(2), WithBreakerOpenTimeout(time.Hour), WithBreakerHalfOpenRequests(2), WithBreakerInterval(time.Hour)))
 	for range 2 {
 		_, err := c.Get(context.Background(), "/")

@@ -26,7 +26,6 @@ type Client struct {
 	base       *url.URL
 	basePath   string // escaped path of base
 	baseString string // base as a string, without a trailing slash
-	baseErr    error
 	header     http.Header
 	rc         *resty.Client
 	rcGetBody  *resty.Client
@@ -60,8 +59,11 @@ func (r *Response) JSON(v any) error {
 }
 
 // New returns a Client configured by opts. Unset timeouts take the Default
-// values of this package, so a Client never waits forever.
-func New(opts ...Option) *Client {
+// values of this package, so a Client never waits forever. A malformed
+// base URL, an option value out of its range, or options that contradict
+// each other make New return an error wrapping ErrInvalidConfig, which
+// names the option at fault; New never panics.
+func New(opts ...Option) (*Client, error) {
 	cfg := config{
 		header:                make(http.Header),
 		userAgent:             DefaultUserAgent,
@@ -74,63 +76,46 @@ func New(opts ...Option) *Client {
 		backoffMax:            DefaultBackoffMax,
 		maxRetryAfter:         DefaultMaxRetryAfter,
 		maxResponseBody:       DefaultMaxResponseBody,
+		logger:                slog.New(slog.DiscardHandler),
+		now:                   time.Now,
+		sleep:                 sleepCtx,
+		rand:                  mrand.Int64N,
 	}
 	for _, o := range opts {
-		o(&cfg)
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
 	}
-	defaultDuration(&cfg.timeout, DefaultTimeout)
-	defaultDuration(&cfg.connectTimeout, DefaultConnectTimeout)
-	defaultDuration(&cfg.tlsHandshakeTimeout, DefaultTLSHandshakeTimeout)
-	defaultDuration(&cfg.responseHeaderTimeout, DefaultResponseHeaderTimeout)
-	defaultDuration(&cfg.backoffBase, DefaultBackoffBase)
-	defaultDuration(&cfg.backoffMax, DefaultBackoffMax)
-	if cfg.backoffMax < cfg.backoffBase {
-		cfg.backoffMax = cfg.backoffBase
+	if cfg.httpClient != nil && cfg.transport != nil {
+		return nil, configError("WithTransport", "WithHTTPClient and WithTransport both choose the transport; give one")
 	}
-	if cfg.maxRetryAfter < 0 {
-		cfg.maxRetryAfter = 0
-	}
-	if cfg.retries < 0 {
-		cfg.retries = DefaultRetries
-	}
-	if cfg.maxResponseBody <= 0 {
-		cfg.maxResponseBody = DefaultMaxResponseBody
-	}
-	if cfg.logger == nil {
-		cfg.logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.now == nil {
-		cfg.now = time.Now
-	}
-	if cfg.sleep == nil {
-		cfg.sleep = sleepCtx
-	}
-	if cfg.rand == nil {
-		cfg.rand = mrand.Int64N
+	ownTransport := cfg.transport != nil || (cfg.httpClient != nil && cfg.httpClient.Transport != nil)
+	if ownTransport && cfg.transportTimeoutSet != "" {
+		return nil, configError(cfg.transportTimeoutSet,
+			"it applies to the transport New builds, not to one given with WithTransport or WithHTTPClient")
 	}
 
 	c := &Client{cfg: cfg, log: cfg.logger}
-	if cfg.baseURL != "" {
-		u, err := url.Parse(cfg.baseURL)
-		switch {
-		case err != nil:
-			c.baseErr = errors.New("httpclient: invalid base URL")
-		case !u.IsAbs() || u.Host == "":
-			c.baseErr = errors.New("httpclient: base URL must be absolute")
-		default:
-			u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
-			u.Path = strings.TrimSuffix(u.Path, "/")
-			u.RawPath = strings.TrimSuffix(u.RawPath, "/")
-			c.base = u
-			c.basePath = u.EscapedPath()
-			c.baseString = u.String()
+	if cfg.baseURLSet {
+		u, err := parseBaseURL(cfg.baseURL)
+		if err != nil {
+			return nil, err
+		}
+		c.base = u
+		c.basePath = u.EscapedPath()
+		c.baseString = u.String()
+	}
+	if !cfg.maxRedirectsSet {
+		c.cfg.maxRedirects = DefaultMaxRedirects
+		if c.base != nil {
+			c.cfg.maxRedirects = 0
 		}
 	}
 
 	c.header = cfg.header.Clone()
-	if cfg.userAgent == "" {
-		cfg.userAgent = DefaultUserAgent
-	}
 	c.header.Set("User-Agent", cfg.userAgent)
 	// resty copies a JSON or XML Content-Type into an empty Accept; do it
 	// once here so that resty never writes to this shared map.
@@ -142,44 +127,43 @@ func New(opts ...Option) *Client {
 		c.header.Set("Authorization", cfg.authorization)
 	}
 
-	hc := cfg.httpClient
-	if hc != nil && hc.Transport == nil {
-		// resty would install its own transport into the caller's client;
-		// use a copy with this package's transport instead.
-		cp := *hc
-		cp.Transport = newTransport(&cfg)
-		hc = &cp
+	// Always a copy: resty and the redirect rules write to the client, and
+	// the caller's stays as it was.
+	var hc http.Client
+	var next func(*http.Request, []*http.Request) error
+	if cfg.httpClient != nil {
+		hc = *cfg.httpClient
+		next = cfg.httpClient.CheckRedirect
 	}
-	if hc == nil {
-		rt := cfg.transport
-		if rt == nil {
-			rt = newTransport(&cfg)
-		}
-		// No Timeout here: the whole-request deadline is the context's, so
-		// that it spans retries and the caller's deadline can override it.
-		hc = &http.Client{Transport: rt}
+	if hc.Transport == nil {
+		hc.Transport = cfg.transport
 	}
-	rc := resty.NewWithClient(hc)
+	if hc.Transport == nil {
+		hc.Transport = newTransport(&cfg)
+	}
+	// Without WithHTTPClient there is no Timeout here: the whole-request
+	// deadline is the context's, so that it spans retries and the caller's
+	// deadline can override it.
+	hc.CheckRedirect = checkRedirect(c.cfg.maxRedirects, next)
+	rc := resty.NewWithClient(&hc)
 	rc.SetRetryCount(0) // the retry loop is ours; see the package doc
 	rc.SetLogger(discardLogger{})
 	rc.SetDisableWarn(true)
 	c.rc = rc
 	// A GET with a body is rare; it goes through a second resty client that
 	// allows one, so that bodiless GETs skip resty's empty-body handling.
-	c.rcGetBody = resty.NewWithClient(hc).SetRetryCount(0).SetLogger(discardLogger{}).
+	c.rcGetBody = resty.NewWithClient(&hc).SetRetryCount(0).SetLogger(discardLogger{}).
 		SetDisableWarn(true).SetAllowGetMethodPayload(true)
 
 	if cfg.breaker != nil {
 		c.breakers = newBreakers(*cfg.breaker, cfg.logger)
 	}
-	return c
+	return c, nil
 }
 
-func defaultDuration(d *time.Duration, def time.Duration) {
-	if *d <= 0 {
-		*d = def
-	}
-}
+// BaseURL returns the base URL given with WithBaseURL, without a trailing
+// slash, or "" when there is none.
+func (c *Client) BaseURL() string { return c.baseString }
 
 // newTransport builds the transport used when no client or transport is
 // given: http.DefaultTransport's settings plus the configured timeouts.
@@ -345,7 +329,8 @@ type attemptResult struct {
 	status int
 	header http.Header
 	body   []byte
-	err    error // transport error, sanitized
+	err    error         // transport error, sanitized
+	last   *http.Request // the request a redirect status answered
 }
 
 func (k *call) run(mayRetry bool) (*Response, error) {
@@ -443,6 +428,10 @@ func (k *call) run(mayRetry bool) (*Response, error) {
 		}
 
 		serr := k.statusError(res)
+		if rerr := k.refusedRedirect(res.last, res, serr); rerr != nil {
+			k.logAttempt(slog.LevelWarn, attempt, status, took, nil, -1)
+			return nil, rerr
+		}
 		if !mayRetry || !retryableStatus(status) || attempt > c.cfg.retries {
 			k.logAttempt(slog.LevelWarn, attempt, status, took, nil, -1)
 			return nil, serr
@@ -495,7 +484,11 @@ func (k *call) attempt() attemptResult {
 		}
 		return attemptResult{err: sanitizeError(err, k.redacted())}
 	}
-	return attemptResult{status: raw.StatusCode, header: raw.Header, body: body}
+	res := attemptResult{status: raw.StatusCode, header: raw.Header, body: body}
+	if isRedirect(raw.StatusCode) {
+		res.last = raw.Request
+	}
+	return res
 }
 
 // readBody reads a response body of at most limit bytes. A body of known
@@ -624,11 +617,20 @@ func (k *call) logAttempt(level slog.Level, attempt, status int, took time.Durat
 }
 
 // sanitizeError replaces the URL inside a *url.Error (which would show the
-// query string) with the redacted one.
+// query string) with the redacted one, and drops the text of net/http's
+// error for a malformed Location header, which quotes the header.
 func sanitizeError(err error, redacted string) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return &url.Error{Op: ue.Op, URL: redacted, Err: ue.Err}
+		inner := ue.Err
+		if strings.HasPrefix(inner.Error(), "failed to parse Location header") {
+			inner = errMalformedLocation
+		}
+		return &url.Error{Op: ue.Op, URL: redacted, Err: inner}
 	}
 	return err
 }
+
+// errMalformedLocation stands for net/http's error about a redirect whose
+// Location header does not parse.
+var errMalformedLocation = errors.New("redirect with a malformed Location header")

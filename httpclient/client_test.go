@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -53,7 +55,7 @@ func returnsWithin[T any](t *testing.T, limit time.Duration, f func() T) T {
 func TestWholeRequestTimeout(t *testing.T) {
 	var hits atomic.Int32
 	srv := blockingServer(t, &hits)
-	c := New(WithBaseURL(srv.URL), WithTimeout(150*time.Millisecond))
+	c := mustNew(t, WithBaseURL(srv.URL), WithTimeout(150*time.Millisecond))
 	err := returnsWithin(t, 20*time.Second, func() error {
 		_, err := c.Get(context.Background(), "/slow")
 		return err
@@ -69,7 +71,7 @@ func TestWholeRequestTimeout(t *testing.T) {
 func TestContextDeadlineOverridesTimeout(t *testing.T) {
 	var hits atomic.Int32
 	srv := blockingServer(t, &hits)
-	c := New(WithBaseURL(srv.URL), WithTimeout(time.Hour))
+	c := mustNew(t, WithBaseURL(srv.URL), WithTimeout(time.Hour))
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
 	err := returnsWithin(t, 20*time.Second, func() error {
@@ -84,7 +86,7 @@ func TestResponseHeaderTimeout(t *testing.T) {
 	var hits atomic.Int32
 	srv := blockingServer(t, &hits)
 	var s sleeps
-	c := New(WithBaseURL(srv.URL), WithResponseHeaderTimeout(100*time.Millisecond), WithRetries(1),
+	c := mustNew(t, WithBaseURL(srv.URL), WithResponseHeaderTimeout(100*time.Millisecond), WithRetries(1),
 		WithTimeout(time.Minute), withClock(nil, s.sleep, nil))
 	err := returnsWithin(t, 20*time.Second, func() error {
 		_, err := c.Get(context.Background(), "/slow")
@@ -101,7 +103,7 @@ func TestResponseHeaderTimeout(t *testing.T) {
 func TestCallerCancellationNotRetried(t *testing.T) {
 	var hits atomic.Int32
 	srv := blockingServer(t, &hits)
-	c := New(WithBaseURL(srv.URL))
+	c := mustNew(t, WithBaseURL(srv.URL))
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		for hits.Load() == 0 {
@@ -125,7 +127,7 @@ func TestCancellationEndsBackoff(t *testing.T) {
 		close(sleeping)
 		return sleepCtx(ctx, d) // the real timer
 	}
-	c := New(WithBaseURL(rec.srv.URL), WithBackoff(time.Hour, time.Hour), WithTimeout(10*time.Hour),
+	c := mustNew(t, WithBaseURL(rec.srv.URL), WithBackoff(time.Hour, time.Hour), WithTimeout(10*time.Hour),
 		withClock(nil, sleep, func(n int64) int64 { return n - 1 }))
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
@@ -196,7 +198,7 @@ func TestURLResolution(t *testing.T) {
 	})
 	for _, tt := range tests {
 		var s sleeps
-		c := New(WithBaseURL(rec.srv.URL+tt.base), withClock(nil, s.sleep, nil))
+		c := mustNew(t, WithBaseURL(rec.srv.URL+tt.base), withClock(nil, s.sleep, nil))
 		var opts []RequestOption
 		if tt.query != nil {
 			opts = append(opts, WithQuery(tt.query))
@@ -209,18 +211,16 @@ func TestURLResolution(t *testing.T) {
 	}
 
 	// An absolute URL ignores the base URL.
-	c := New(WithBaseURL("http://127.0.0.1:1/base"))
+	c := mustNew(t, WithBaseURL("http://127.0.0.1:1/base"))
 	resp, err := c.Get(context.Background(), rec.srv.URL+"/abs")
 	require.NoError(t, err)
 	require.Equal(t, "/abs", string(resp.Body))
 }
 
 func TestURLErrors(t *testing.T) {
-	_, err := New().Get(context.Background(), "/relative")
+	_, err := mustNew(t).Get(context.Background(), "/relative")
 	require.ErrorContains(t, err, "relative path without WithBaseURL")
-	_, err = New(WithBaseURL("not a url")).Get(context.Background(), "/x")
-	require.ErrorContains(t, err, "base URL must be absolute")
-	_, err = New(WithBaseURL("http://h")).Get(context.Background(), "/x\x7f?token=SECRET")
+	_, err = mustNew(t, WithBaseURL("http://h")).Get(context.Background(), "/x\x7f?token=SECRET")
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "SECRET")
 }
@@ -310,7 +310,7 @@ func TestSecretsNotLogged(t *testing.T) {
 		}
 	}
 	// A transport error's message carries the URL too.
-	c := New(WithBaseURL("http://127.0.0.1:1"), WithLogger(logger), WithRetries(0), WithBearerToken("sk_live_BEARER"))
+	c := mustNew(t, WithBaseURL("http://127.0.0.1:1"), WithLogger(logger), WithRetries(0), WithBearerToken("sk_live_BEARER"))
 	_, err := c.Get(context.Background(), "/x?token=qSECRET1")
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "qSECRET1")
@@ -341,17 +341,39 @@ func TestSecretsNotLogged(t *testing.T) {
 	require.Equal(t, "DEBUG", second["level"])
 }
 
-func TestNoLoggerLogsNothing(t *testing.T) {
-	rec := newRecorder(t, statuses(500))
+// TestSilentByDefault: without WithLogger the client logs nowhere, not
+// through slog.Default (nor the log package, which it feeds) and not on
+// standard error, through retries, failures, a refused redirect and a
+// circuit breaker that opens.
+func TestSilentByDefault(t *testing.T) {
+	logs := captureDefaultLogs(t)
+	var n atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch n.Add(1) {
+		case 1:
+			http.Redirect(w, r, "/elsewhere", http.StatusFound)
+		default:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.Start()
+	t.Cleanup(srv.Close)
 	var s sleeps
-	_, err := fastClient(rec, &s).Get(context.Background(), "/")
+	c := mustNew(t, WithBaseURL(srv.URL), WithCircuitBreaker(WithBreakerFailures(2)), withClock(nil, s.sleep, nil))
+	for range 4 {
+		_, err := c.Get(context.Background(), "/x?token=t")
+		require.Error(t, err)
+	}
+	_, err := mustNew(t, WithRetries(1), withClock(nil, s.sleep, nil)).Get(context.Background(), "http://127.0.0.1:1/")
 	require.Error(t, err)
+	require.Empty(t, logs(), "nothing may be logged without WithLogger")
 }
 
 func TestConcurrentUse(t *testing.T) {
 	rec := newRecorder(t, statuses(200))
 	var s sleeps
-	c := fastClient(rec, &s, WithCircuitBreaker(), WithHeader("Content-Type", "application/json"), WithUserAgent(""))
+	c := fastClient(rec, &s, WithCircuitBreaker(), WithHeader("Content-Type", "application/json"))
 	errs := make(chan error, 32)
 	for i := range 32 {
 		go func() {
@@ -386,18 +408,18 @@ func TestTransportOption(t *testing.T) {
 		return nil, errors.New("offline")
 	})
 	var s sleeps
-	c := New(WithBaseURL("http://example.invalid"), WithTransport(rt), withClock(nil, s.sleep, nil))
+	c := mustNew(t, WithBaseURL("http://example.invalid"), WithTransport(rt), withClock(nil, s.sleep, nil))
 	_, err := c.Get(context.Background(), "/")
 	require.ErrorContains(t, err, "offline")
 	require.EqualValues(t, 1, calls.Load(), "an unknown non-network error is not retried")
 
 	rec := newRecorder(t, statuses(200))
-	c = New(WithBaseURL(rec.srv.URL), WithHTTPClient(rec.srv.Client()))
+	c = mustNew(t, WithBaseURL(rec.srv.URL), WithHTTPClient(rec.srv.Client()))
 	_, err = c.Get(context.Background(), "/")
 	require.NoError(t, err)
 
 	hc := &http.Client{}
-	c = New(WithBaseURL(rec.srv.URL), WithHTTPClient(hc))
+	c = mustNew(t, WithBaseURL(rec.srv.URL), WithHTTPClient(hc))
 	_, err = c.Get(context.Background(), "/")
 	require.NoError(t, err)
 	require.Nil(t, hc.Transport, "the caller's client is not modified")
@@ -448,7 +470,7 @@ func TestEmptyBodies(t *testing.T) {
 func TestDeadlineDuringBackoff(t *testing.T) {
 	rec := newRecorder(t, statuses(503))
 	expire := func(ctx context.Context, d time.Duration) error { return context.DeadlineExceeded }
-	c := New(WithBaseURL(rec.srv.URL), withClock(nil, expire, nil))
+	c := mustNew(t, WithBaseURL(rec.srv.URL), withClock(nil, expire, nil))
 	_, err := c.Get(context.Background(), "/")
 	require.ErrorIs(t, err, ErrTimeout)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
@@ -457,8 +479,7 @@ func TestDeadlineDuringBackoff(t *testing.T) {
 }
 
 func TestDefaultsAlwaysSet(t *testing.T) {
-	c := New(WithTimeout(-1), WithConnectTimeout(0), WithTLSHandshakeTimeout(0), WithResponseHeaderTimeout(-5),
-		WithRetries(-1), WithBackoff(0, 0), WithMaxRetryAfter(-1), WithMaxResponseBody(0))
+	c := mustNew(t)
 	require.Equal(t, DefaultTimeout, c.cfg.timeout)
 	require.Equal(t, DefaultConnectTimeout, c.cfg.connectTimeout)
 	require.Equal(t, DefaultTLSHandshakeTimeout, c.cfg.tlsHandshakeTimeout)
@@ -466,10 +487,14 @@ func TestDefaultsAlwaysSet(t *testing.T) {
 	require.Equal(t, DefaultRetries, c.cfg.retries)
 	require.Equal(t, DefaultBackoffBase, c.cfg.backoffBase)
 	require.Equal(t, DefaultBackoffMax, c.cfg.backoffMax)
-	require.Equal(t, time.Duration(0), c.cfg.maxRetryAfter)
+	require.Equal(t, DefaultMaxRetryAfter, c.cfg.maxRetryAfter)
 	require.Equal(t, DefaultMaxResponseBody, c.cfg.maxResponseBody)
+	require.Equal(t, DefaultMaxRedirects, c.cfg.maxRedirects, "a client without a base URL follows redirects")
+	require.Zero(t, mustNew(t, WithBaseURL("https://api.example.com")).cfg.maxRedirects,
+		"a client with a base URL follows none")
+	require.Zero(t, mustNew(t, WithMaxRetryAfter(0)).cfg.maxRetryAfter, "zero is a valid Retry-After cap")
 
-	tr := newTransport(&New(WithConnectTimeout(time.Second), WithTLSHandshakeTimeout(2*time.Second),
+	tr := newTransport(&mustNew(t, WithConnectTimeout(time.Second), WithTLSHandshakeTimeout(2*time.Second),
 		WithResponseHeaderTimeout(3*time.Second)).cfg)
 	require.Equal(t, 2*time.Second, tr.TLSHandshakeTimeout)
 	require.Equal(t, 3*time.Second, tr.ResponseHeaderTimeout)

@@ -29,7 +29,7 @@ func TestConcurrentCallsStayIndependent(t *testing.T) {
 			body, r.Header.Get("User-Agent"))
 	}))
 	defer srv.Close()
-	c := New(WithBaseURL(srv.URL), WithUserAgent("concurrency-test"))
+	c := mustNew(t, WithBaseURL(srv.URL), WithUserAgent("concurrency-test"))
 
 	type step struct {
 		method string

@@ -23,14 +23,58 @@
 //     every attempt, whatever type the body was given as.
 //   - An optional circuit breaker per host (github.com/sony/gobreaker/v2):
 //     while it is open, calls fail at once with ErrCircuitOpen.
-//   - Typed errors: a non-2xx answer is a *StatusError (status, method, URL
-//     with query-string secrets redacted, a capped body, the provider's
-//     request id, Retry-After), and errors.Is works with ErrRateLimited,
-//     ErrServerError, ErrClientError, ErrTimeout, ErrCircuitOpen and
-//     ErrRetryAfterTooLong. Transport failures are returned as *RequestError,
-//     which still unwraps to the underlying net error.
+//   - Redirects that never carry credentials or a body to another origin
+//     (see below).
+//   - Typed errors: a non-2xx answer is a *StatusError (status, method,
+//     redacted URL, a capped body, the provider's request id,
+//     Retry-After), and errors.Is works with ErrRateLimited,
+//     ErrServerError, ErrClientError, ErrTimeout, ErrCircuitOpen,
+//     ErrRetryAfterTooLong and ErrRedirectRefused. Transport failures are
+//     returned as *RequestError, which still unwraps to the underlying net
+//     error.
 //   - Logging through log/slog with method, host, path, status, attempt and
-//     duration. Headers, credentials and the query string are never logged.
+//     duration, and only when WithLogger is given: without it the client
+//     logs nowhere (not through slog.Default, and resty's own logger is
+//     silenced). Headers, credentials and the query string are never
+//     logged.
+//
+// # Configuration
+//
+// New checks every option when the Client is built: a malformed base URL
+// (not an absolute http or https URL, or one with user information, a
+// query or a fragment), a duration or count out of its range, an empty or
+// padded credential, a header that would split the request, two sources
+// of Authorization, or options that contradict each other (WithTransport
+// with WithHTTPClient, a transport timeout with a transport of the
+// caller's) make New return an error wrapping ErrInvalidConfig that names
+// the option. New never panics, and never quotes a credential or a URL in
+// its error.
+//
+// # Redirects
+//
+// A Client with a base URL talks to one API and follows no redirect by
+// default: an API that answers 3xx is misconfigured or compromised, and
+// following would send the request where it was not configured to go. A
+// Client without a base URL follows up to DefaultMaxRedirects. Either way
+// WithMaxRedirects sets the limit (zero turns redirects off), and one rule
+// always holds: a redirect to another origin (another scheme, host or
+// port, so https to http as well) is never followed when the request
+// carries credentials or a body. Credentials are an Authorization header,
+// any header given with WithHeader or WithRequestHeader other than
+// content-negotiation and caching headers, an Idempotency-Key, a Cookie,
+// user information in the URL, and a query parameter IsSecretParam names.
+// A redirect that is not followed ends the call with an error matching
+// ErrRedirectRefused, naming the refused target (redacted) and the reason,
+// that unwraps to the *StatusError of the 3xx answer.
+//
+// # Redaction
+//
+// URLs pass through RedactURL before they reach an error or a log line:
+// user information (a user name alone included) becomes REDACTED, so do
+// the values of secret query parameters (IsSecretParam) and the body of
+// an opaque URL, and the fragment is dropped. A URL that does not parse is
+// never echoed. Paths are kept as they are, so secrets belong in headers
+// or the query, never in a path.
 //
 // # Why the retry loop lives here and not in resty
 //

@@ -75,7 +75,8 @@ type StatusError struct {
 }
 
 // Error returns a one-line summary: method, redacted URL, status, request id
-// and a short excerpt of the body.
+// and a short excerpt of the body. The body of a 3xx answer is left out:
+// it usually repeats the Location, which the error shows redacted.
 func (e *StatusError) Error() string {
 	var b strings.Builder
 	b.WriteString("httpclient: ")
@@ -92,6 +93,9 @@ func (e *StatusError) Error() string {
 		b.WriteString(" (request id ")
 		b.WriteString(e.RequestID)
 		b.WriteByte(')')
+	}
+	if e.StatusCode >= 300 && e.StatusCode <= 399 {
+		return b.String()
 	}
 	if ex := excerpt(e.Body); ex != "" {
 		b.WriteString(": ")

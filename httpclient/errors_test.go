@@ -137,11 +137,19 @@ func TestRedactURL(t *testing.T) {
 		{"https://h/a?client_secret=1&Password=2&passwd=3", "https://h/a?client_secret=REDACTED&Password=REDACTED&passwd=REDACTED"},
 		{"https://h/a?X-Amz-Signature=abc&X-Amz-Credential=def&X-Amz-Date=1", "https://h/a?X-Amz-Signature=REDACTED&X-Amz-Credential=REDACTED&X-Amz-Date=1"},
 		{"https://h/a?sig=1&key=2&apikey=3&q=4", "https://h/a?sig=REDACTED&key=REDACTED&apikey=REDACTED&q=4"},
+		{"https://h/a?pass=1&jwt=2&private=3&auth=4&signature=5", "https://h/a?pass=REDACTED&jwt=REDACTED&private=REDACTED&auth=REDACTED&signature=REDACTED"},
 		{"https://h/a?api%5Fkey=1", "https://h/a?api%5Fkey=REDACTED"},
 		{"https://h/a?token", "https://h/a?token"},
 		{"https://h/a?a=1&&b=2", "https://h/a?a=1&&b=2"},
-		{"https://user:pw@h/a", "https://user:xxxxx@h/a"},
+		{"https://h/a?a=1;token=2;b=3", "https://h/a?a=1;token=REDACTED;b=3"},
 		{"https://h/a?code=xyz&state=1#frag", "https://h/a?code=REDACTED&state=1"},
+		// User information is a credential, the user name alone included.
+		{"https://user:pw@h/a", "https://REDACTED@h/a"},
+		{"https://sk_live_x@h/a", "https://REDACTED@h/a"},
+		{"https://:pw@h/a", "https://REDACTED@h/a"},
+		{"https://@h/a", "https://REDACTED@h/a"},
+		// An opaque URL hides its body.
+		{"https:sk_live_x@h/a?token=1", "https:REDACTED?token=REDACTED"},
 	}
 	for _, tt := range tests {
 		u, err := url.Parse(tt.in)
@@ -150,15 +158,67 @@ func TestRedactURL(t *testing.T) {
 		require.Equal(t, tt.want, RedactURLString(tt.in), tt.in)
 	}
 	require.Equal(t, "", RedactURL(nil))
-	require.Equal(t, "http://h/\x7f", RedactURLString("http://h/\x7f?token=x"))
+}
+
+// TestRedactURLNeverEchoesUnparsableURLs is the regression test for URLs
+// that do not parse: they used to be returned up to their first "?", user
+// information included.
+func TestRedactURLNeverEchoesUnparsableURLs(t *testing.T) {
+	for _, in := range []string{
+		"http://h/\x7f?token=x",
+		"https://sk_live_abc@host/%zz",
+		"https://user:pw-secret@host:port/",
+		" https://sk_live_abc@host/",
+		"https://sk_live_abc@[::1/",
+		"postgres://u:pw-secret@host/db?sslmode=disable\n",
+	} {
+		_, err := url.Parse(in)
+		require.Error(t, err, in)
+		require.Equal(t, "(invalid URL)", RedactURLString(in), in)
+	}
+}
+
+// TestRedactURLHidesUserName is the regression test for a credential given
+// as the user name alone (https://sk_live_x@host), which used to be kept.
+func TestRedactURLHidesUserName(t *testing.T) {
+	u, err := url.Parse("https://sk_live_51Habc@api.stripe.com/v1/charges")
+	require.NoError(t, err)
+	require.NotContains(t, RedactURL(u), "sk_live")
+	require.NotContains(t, RedactURLString(u.String()), "sk_live")
 }
 
 func TestIsSecretParam(t *testing.T) {
-	for _, n := range []string{"key", "api_key", "apiKey", "X-API-KEY", "token", "access_token", "refresh_token",
-		"secret", "client_secret", "password", "passwd", "signature", "sig", "auth", "authorization", "session_id", "code"} {
+	for _, n := range []string{"key", "api_key", "apiKey", "apikey", "X-API-KEY", "token", "access_token", "refresh_token",
+		"secret", "client_secret", "password", "passwd", "pass", "pwd", "signature", "sig", "X-Goog-Signature",
+		"auth", "authorization", "session_id", "code", "jwt", "id_jwt", "private", "private_key", "credential", "otp"} {
 		require.True(t, IsSecretParam(n), n)
 	}
 	for _, n := range []string{"page", "limit", "q", "currency", "email", "status", "expand"} {
 		require.False(t, IsSecretParam(n), n)
+	}
+}
+
+// TestRequestURLParseErrorsNeverEchoed: net/url's errors quote parts of
+// the URL (a port, an escape); the client's error names the problem only.
+func TestRequestURLParseErrorsNeverEchoed(t *testing.T) {
+	c := mustNew(t, WithBaseURL("http://127.0.0.1:1"))
+	for in, problem := range map[string]string{
+		"http://127.0.0.1:sk-port-secret/x":    "an invalid port",
+		"/v1/%zsk-escape-secret":               "an invalid percent-escape",
+		"/v1/\x7fsk-ctl-secret":                "a control character",
+		"http://[::1/sk-ip-secret":             "a malformed IP literal",
+		"http://u:sk-user-secret@h:sk-port2/x": "an invalid port",
+		"http://h/\x00?token=sk-q-secret":      "a control character",
+		"1http://sk-scheme-secret@host/":       "a malformed scheme",
+		"http://sk-host-secret%zz.example/":    "an invalid percent-escape",
+		"http://sk host2-secret.example/":      "an invalid character in the host",
+		"http://[fe80::1%sk-zone-secret]:x/":   "an invalid port",
+	} {
+		_, err := c.Get(context.Background(), in)
+		require.Error(t, err, in)
+		require.NotContains(t, err.Error(), "sk-", in)
+		_, perr := url.Parse(in)
+		require.Error(t, perr, "%q must not parse", in)
+		require.Contains(t, err.Error(), "does not parse: "+problem, in)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/switchboard-go/switchboard/httpclient"
@@ -25,10 +26,14 @@ func Example() {
 	}))
 	defer srv.Close()
 
-	client := httpclient.New(
+	client, err := httpclient.New(
 		httpclient.WithBaseURL(srv.URL),
 		httpclient.WithTimeout(5*time.Second),
 	)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
 	resp, err := client.Get(context.Background(), "/latest",
 		httpclient.WithQuery(url.Values{"base": {"USD"}}),
 		httpclient.WithRequestHeader("Accept", "application/json"),
@@ -59,8 +64,12 @@ func ExampleClient_Post() {
 	}))
 	defer srv.Close()
 
-	client := httpclient.New(httpclient.WithBaseURL(srv.URL), httpclient.WithBearerToken("sk_test_x"))
-	_, err := client.Post(context.Background(), "/v1/charges",
+	client, err := httpclient.New(httpclient.WithBaseURL(srv.URL), httpclient.WithBearerToken("sk_test_x"))
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	_, err = client.Post(context.Background(), "/v1/charges",
 		map[string]any{"amount": 1500, "currency": "ghs"},
 		httpclient.WithIdempotencyKey("order-1001"),
 	)
@@ -71,5 +80,68 @@ func ExampleClient_Post() {
 	}
 	// Output:
 	// 402 req_42 {"error":"card_declined"}
+	// true
+}
+
+// ExampleNew shows a configuration mistake reported at construction: the
+// error names the option and never quotes the URL, which may hold a key.
+func ExampleNew() {
+	_, err := httpclient.New(httpclient.WithBaseURL("https://api.example.com/v1?api_key=sk_live_123"))
+	fmt.Println(errors.Is(err, httpclient.ErrInvalidConfig))
+	fmt.Println(err)
+	// Output:
+	// true
+	// httpclient: invalid configuration: WithBaseURL: the base URL has a query; add query parameters per request with WithQuery
+}
+
+// ExampleWithMaxRedirects shows the redirect rules: an API client (one
+// with a base URL) follows no redirect by default, and even with
+// redirects allowed, a request with credentials is never sent on to
+// another origin.
+func ExampleWithMaxRedirects() {
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("elsewhere got a request") // never printed
+	}))
+	defer elsewhere.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/old":
+			http.Redirect(w, r, "/v1/new", http.StatusPermanentRedirect)
+		case "/v1/new":
+			fmt.Fprint(w, "new")
+		default:
+			http.Redirect(w, r, elsewhere.URL+"/collect?token=abc", http.StatusTemporaryRedirect)
+		}
+	}))
+	defer api.Close()
+	ctx := context.Background()
+
+	strict, err := httpclient.New(httpclient.WithBaseURL(api.URL), httpclient.WithBearerToken("sk_test_x"))
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	_, err = strict.Get(ctx, "/v1/old")
+	fmt.Println(errors.Is(err, httpclient.ErrRedirectRefused))
+
+	following, err := httpclient.New(httpclient.WithBaseURL(api.URL), httpclient.WithBearerToken("sk_test_x"),
+		httpclient.WithMaxRedirects(3))
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	resp, err := following.Get(ctx, "/v1/old")
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println(string(resp.Body))
+	_, err = following.Post(ctx, "/v1/charges", map[string]int{"amount": 100})
+	fmt.Println(errors.Is(err, httpclient.ErrRedirectRefused))
+	fmt.Println(strings.Contains(err.Error(), "/collect?token=REDACTED"))
+	// Output:
+	// true
+	// new
+	// true
 	// true
 }

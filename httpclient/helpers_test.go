@@ -1,10 +1,13 @@
 package httpclient
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -94,7 +97,7 @@ func (s *sleeps) waits() []time.Duration {
 // slept.
 func fastClient(rec *recorder, s *sleeps, opts ...Option) *Client {
 	base := []Option{WithBaseURL(rec.srv.URL), withClock(nil, s.sleep, nil)}
-	return New(append(base, opts...)...)
+	return mustNew(rec.t, append(base, opts...)...)
 }
 
 func requireSameBodies(t *testing.T, reqs []seen, want []byte) {
@@ -102,4 +105,59 @@ func requireSameBodies(t *testing.T, reqs []seen, want []byte) {
 	for i, r := range reqs {
 		require.Equal(t, string(want), string(r.Body), "attempt %d body", i+1)
 	}
+}
+
+// mustNew is New for a configuration the test knows to be valid.
+func mustNew(tb testing.TB, opts ...Option) *Client {
+	tb.Helper()
+	c, err := New(opts...)
+	require.NoError(tb, err)
+	return c
+}
+
+// captureDefaultLogs points slog.Default (and with it the log package) and
+// os.Stderr at buffers until the test ends, and returns what reached them.
+// Tests using it must not run in parallel.
+func captureDefaultLogs(t *testing.T) func() string {
+	t.Helper()
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	stderr := os.Stderr
+	os.Stderr = w
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = io.Copy(lockedWriter{&mu, &buf}, r)
+	}()
+	var once sync.Once
+	restore := func() {
+		once.Do(func() {
+			os.Stderr = stderr
+			_ = w.Close()
+			<-done
+			slog.SetDefault(prev)
+		})
+	}
+	t.Cleanup(restore)
+	return func() string {
+		restore()
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.String()
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

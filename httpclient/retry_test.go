@@ -160,7 +160,7 @@ func TestConnectionRefusedRetriedAndWrapped(t *testing.T) {
 	require.NoError(t, ln.Close())
 
 	var s sleeps
-	c := New(WithBaseURL("http://"+addr), withClock(nil, s.sleep, nil))
+	c := mustNew(t, WithBaseURL("http://"+addr), withClock(nil, s.sleep, nil))
 	_, err = c.Get(context.Background(), "/x?api_key=SECRET")
 	require.Error(t, err)
 	require.ErrorIs(t, err, syscall.ECONNREFUSED)

@@ -2,7 +2,6 @@ package httpclient
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 )
@@ -37,16 +36,9 @@ func plainPath(path string) bool {
 
 // resolve builds the request URL from the base URL, path and extra query.
 func (c *Client) resolve(path string, extra []url.Values) (*url.URL, error) {
-	if c.baseErr != nil {
-		return nil, c.baseErr
-	}
 	u, err := url.Parse(path)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			return nil, fmt.Errorf("httpclient: invalid request path: %w", ue.Err)
-		}
-		return nil, errors.New("httpclient: invalid request path")
+		return nil, errors.New("httpclient: the request URL does not parse: " + parseProblem(err))
 	}
 	if !u.IsAbs() {
 		if c.base == nil {
@@ -84,4 +76,26 @@ func (c *Client) resolve(path string, extra []url.Values) (*url.URL, error) {
 		}
 	}
 	return u, nil
+}
+
+// parseProblem names what is wrong in a URL that url.Parse refused,
+// without quoting any of it: net/url's errors repeat parts of the URL (a
+// port, an escape, the whole string), which may be secrets.
+func parseProblem(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "invalid URL escape"):
+		return "an invalid percent-escape"
+	case strings.Contains(msg, "invalid port"):
+		return "an invalid port"
+	case strings.Contains(msg, "invalid control character"):
+		return "a control character"
+	case strings.Contains(msg, "invalid character") && strings.Contains(msg, "host name"):
+		return "an invalid character in the host"
+	case strings.Contains(msg, "missing protocol scheme"), strings.Contains(msg, "first path segment in URL cannot contain colon"):
+		return "a malformed scheme"
+	case strings.Contains(msg, "missing ']' in host"), strings.Contains(msg, "invalid IP-literal"):
+		return "a malformed IP literal"
+	}
+	return "malformed"
 }

@@ -36,6 +36,16 @@
 //     (1,000 keys with 256 KiB answers keep the memory store near its byte
 //     budget; a store full of live claims answers 503 in the middleware and
 //     in the webhook handler).
+//   - Attacker, outbound (attacker_outbound_test.go):
+//     TestAttackerRedirectToCollectorFromEmailSenders,
+//     TestAttackerRedirectWithEveryCredential, TestAttackerLocationTricks,
+//     TestAttackerDowngradeToPlainHTTP: an upstream that redirects to a
+//     server the attacker controls (every 3xx, after a hop within the
+//     origin, through Location tricks) or down to plain http never
+//     receives a credential, a body or a message;
+//     TestAttackerURLSecretsInErrorsAndLogs: credentials in a URL's user
+//     name, in URLs that do not parse and under every secret query name
+//     never reach an error or a log line.
 //   - TestSecretsStayOut, and a check at the end of every test: with debug
 //     logging on, no secret, signature or API key appears in a log line or
 //     an error string.

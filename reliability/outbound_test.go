@@ -114,7 +114,7 @@ func TestFlakyUpstream(t *testing.T) {
 	sink := newLogSink(t)
 	const token = "sk_live_reliability_bearer_token_51H"
 	sink.secret(token)
-	c := httpclient.New(
+	c := mustClient(t,
 		httpclient.WithBaseURL(srv.URL),
 		httpclient.WithBearerToken(token),
 		httpclient.WithRetries(4),
@@ -200,7 +200,7 @@ func TestBreakerCapsDeadHost(t *testing.T) {
 	const key = "reliability-api-key-7c1e0b"
 	sink.secret(key)
 	newClient := func(base string) *httpclient.Client {
-		return httpclient.New(
+		return mustClient(t,
 			httpclient.WithBaseURL(base),
 			httpclient.WithHeader("X-Api-Key", key),
 			httpclient.WithRetries(2),
@@ -241,4 +241,13 @@ func TestBreakerCapsDeadHost(t *testing.T) {
 	}
 	require.Equal(t, 20-failures, open, "after %d refused connections the breaker opens", failures)
 	require.Less(t, time.Since(start), 10*time.Second)
+}
+
+// mustClient builds an httpclient.Client from options the test knows to be
+// valid.
+func mustClient(t *testing.T, opts ...httpclient.Option) *httpclient.Client {
+	t.Helper()
+	c, err := httpclient.New(opts...)
+	require.NoError(t, err)
+	return c
 }

@@ -92,9 +92,9 @@ func TestSecretsStayOut(t *testing.T) {
 		}))
 		t.Cleanup(up.Close)
 		for _, c := range []*httpclient.Client{
-			httpclient.New(httpclient.WithBaseURL(up.URL), httpclient.WithBearerToken(token), httpclient.WithLogger(sink.logger())),
-			httpclient.New(httpclient.WithBaseURL(up.URL), httpclient.WithBasicAuth(user, pass), httpclient.WithLogger(sink.logger())),
-			httpclient.New(httpclient.WithBaseURL("http://"+deadAddr(t)), httpclient.WithBearerToken(token),
+			mustClient(t, httpclient.WithBaseURL(up.URL), httpclient.WithBearerToken(token), httpclient.WithLogger(sink.logger())),
+			mustClient(t, httpclient.WithBaseURL(up.URL), httpclient.WithBasicAuth(user, pass), httpclient.WithLogger(sink.logger())),
+			mustClient(t, httpclient.WithBaseURL("http://"+deadAddr(t)), httpclient.WithBearerToken(token),
 				httpclient.WithRetries(1), httpclient.WithBackoff(time.Millisecond, time.Millisecond), httpclient.WithLogger(sink.logger())),
 		} {
 			_, err := c.Get(ctx, "/v1/me?api_key="+qkey+"&access_token="+qkey)

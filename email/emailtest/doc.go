@@ -11,26 +11,35 @@
 // # Conformance suite
 //
 // Run checks a Sender against the contract of package email: delivery of
-// every field, Bcc recipients hidden from headers, attachments and inline
-// parts, validation before any network call, and error classification.
-// A Harness plugs a Sender and its backend into the suite:
+// every field, a text part derived from HTML-only messages, Bcc recipients
+// hidden from headers, attachments and inline parts, validation before any
+// network call, and error classification. A Harness plugs a Sender and its
+// backend into the suite; New is required, and each optional hook that is
+// nil skips the checks that need it, with a reason naming the hook:
 //
 //	func TestConformance(t *testing.T) {
 //		srv := newFakeAPI(t) // an httptest.Server that records requests
 //		emailtest.Run(t, emailtest.Harness{
-//			NewSender: func(t *testing.T) email.Sender {
+//			New: func(t *testing.T) email.Sender {
 //				s, err := mysender.New("key", mysender.WithBaseURL(srv.URL))
 //				require.NoError(t, err)
 //				return s
+//			},
+//			Calls: srv.count,
+//			// Make the API answer as it does for each kind of failure
+//			// (429/503 temporary, 401 authentication, 422 recipient...)
+//			// until the test ends.
+//			InjectError: func(t *testing.T, kind error) bool {
+//				status, ok := srv.statusFor(kind)
+//				if ok {
+//					t.Cleanup(srv.respond(status))
+//				}
+//				return ok
 //			},
 //			// Decode the captured request (JSON or form fields) into a Delivery.
 //			Delivered: func(t *testing.T, r *email.Receipt, m *email.Message) *emailtest.Delivery {
 //				return srv.lastRequestAsDelivery(t)
 //			},
-//			Requests: func(t *testing.T) int { return srv.count() },
-//			// Make the next request answer as the API does for each kind of
-//			// failure (429/503 temporary, 401 authentication, 422 recipient...).
-//			Fail: func(t *testing.T, kind error) func() { return srv.failNext(kind) },
 //			Secrets: []string{"key"},
 //		})
 //	}

@@ -12,9 +12,11 @@ import (
 const RecorderProvider = "recorder"
 
 // Recorder is an email.Sender that keeps the messages it is given instead
-// of sending them, for tests of code that sends email. It validates every
-// message as a real sender does, so an invalid message fails the same way
-// in tests as in production. It is safe for concurrent use.
+// of sending them, for tests of code that sends email. It prepares every
+// message as a real sender does (email.Prepare): an invalid message fails
+// the same way in tests as in production, and the recorded message is the
+// one a sender would deliver, so an HTML-only message is recorded with the
+// Text derived from its HTML. It is safe for concurrent use.
 type Recorder struct {
 	mu       sync.Mutex
 	msgs     []*email.Message
@@ -67,14 +69,15 @@ func (r *Recorder) FailNext(errs ...error) {
 	r.next = append(r.next, errs...)
 }
 
-// Send validates m and records a copy of it. The receipt's MessageID is
-// "recorder-N", N counting the messages recorded since NewRecorder or
-// Reset, from 1.
+// Send validates m and records a copy of the message a sender would
+// deliver (see email.Prepare). The receipt's MessageID is "recorder-N", N
+// counting the messages recorded since NewRecorder or Reset, from 1.
 func (r *Recorder) Send(ctx context.Context, m *email.Message) (*email.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &email.SendError{Kind: email.ErrTemporary, Provider: RecorderProvider, Message: "context done", Err: err}
 	}
-	if err := email.Validate(m, r.vopts...); err != nil {
+	m, err := email.Prepare(m, r.vopts...)
+	if err != nil {
 		return nil, err
 	}
 	r.mu.Lock()

@@ -14,9 +14,27 @@ import (
 )
 
 func TestRecorderConformance(t *testing.T) {
-	rec := NewRecorder()
+	var mu sync.Mutex
+	var injected error
+	rec := NewRecorder(WithFailure(func(*email.Message) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return injected
+	}))
 	Run(t, Harness{
-		NewSender: func(t *testing.T) email.Sender { return rec },
+		New:   func(t *testing.T) email.Sender { return rec },
+		Calls: rec.Len,
+		InjectError: func(t *testing.T, kind error) bool {
+			mu.Lock()
+			injected = &email.SendError{Kind: kind, Provider: RecorderProvider, Message: "injected"}
+			mu.Unlock()
+			t.Cleanup(func() {
+				mu.Lock()
+				injected = nil
+				mu.Unlock()
+			})
+			return true
+		},
 		Delivered: func(t *testing.T, r *email.Receipt, _ *email.Message) *Delivery {
 			m := rec.Lookup(r.MessageID)
 			require.NotNil(t, m, "no message recorded as %s", r.MessageID)
@@ -24,16 +42,48 @@ func TestRecorderConformance(t *testing.T) {
 			require.NotNil(t, d)
 			return d
 		},
-		Requests: func(t *testing.T) int { return rec.Len() },
-		Fail: func(t *testing.T, kind error) func() {
-			rec.FailNext(&email.SendError{Kind: kind, Provider: RecorderProvider, Message: "injected"})
-			return func() {
-				rec.mu.Lock()
-				rec.next = nil
-				rec.mu.Unlock()
-			}
-		},
 	})
+}
+
+// TestRecorderRecordsHTMLOnlyWithText: the recorder records what a sender
+// delivers, so an HTML-only message gains its derived text part, and the
+// caller's message is left alone.
+func TestRecorderRecordsHTMLOnlyWithText(t *testing.T) {
+	rec := NewRecorder()
+	m := &email.Message{From: "a@example.com", To: []string{"b@example.com"}, Subject: "Hi", HTML: "<p>Hello <b>you</b></p>"}
+	_, err := rec.Send(context.Background(), m)
+	require.NoError(t, err)
+	require.Equal(t, "Hello you", rec.Last().Text)
+	require.Empty(t, m.Text)
+}
+
+// TestHarnessWithoutHooks: a harness with only New runs the checks that
+// need no hook and skips each check that needs a missing one.
+func TestHarnessWithoutHooks(t *testing.T) {
+	rec := NewRecorder()
+	h := Harness{New: func(*testing.T) email.Sender { return rec }}
+	for _, c := range []struct {
+		name  string
+		check func(*testing.T, Harness)
+		skips bool
+	}{
+		{"Send", testSend, true},
+		{"HTMLOnly", testHTMLOnly, true},
+		{"Bcc", testBcc, true},
+		{"Attachments", testAttachments, true},
+		{"InvalidBeforeNetwork", testInvalid, true},
+		{"Failures", testFailures, true},
+		{"Concurrent", testConcurrent, false},
+		{"CanceledContext", testCanceled, false},
+	} {
+		var sub *testing.T
+		t.Run(c.name, func(t *testing.T) {
+			sub = t
+			c.check(t, h)
+		})
+		require.Equal(t, c.skips, sub.Skipped(), c.name)
+	}
+	require.Equal(t, 4, rec.Len(), "the concurrent check ran")
 }
 
 func TestRecorder(t *testing.T) {

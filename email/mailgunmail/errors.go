@@ -11,7 +11,6 @@ import (
 	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 )
 
-// Name is Receipt.Provider and SendError.Provider.
 // Name is the Provider of receipts and errors from this package.
 const Name = "mailgun"
 

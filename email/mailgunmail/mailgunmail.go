@@ -3,9 +3,9 @@ package mailgunmail
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 
 	"github.com/switchboard-go/switchboard/email"
@@ -21,41 +21,65 @@ const (
 	EUBaseURL = "https://api.eu.mailgun.net"
 )
 
-const userAgent = "switchboard-go/mailgunmail"
+const (
+	pkg       = "mailgunmail"
+	userAgent = "switchboard-go/mailgunmail"
+)
 
 type config struct {
 	httpsend.ClientConfig
 	baseURL string
 }
 
-// Option configures a Sender.
-type Option func(*config)
+// Option configures a Sender. An invalid value makes New fail with an
+// error wrapping email.ErrInvalidConfig.
+type Option func(*config) error
 
 // WithEU sends through the EU region (https://api.eu.mailgun.net), where
 // domains created in the EU live.
-func WithEU() Option { return func(c *config) { c.baseURL = EUBaseURL } }
+func WithEU() Option {
+	return func(c *config) error {
+		c.baseURL = EUBaseURL
+		return nil
+	}
+}
 
 // WithBaseURL replaces the API host, for tests or a proxy. The path
-// /v3/{domain}/messages is appended to it.
-func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
+// /v3/{domain}/messages is appended to it. It must be an absolute http(s)
+// URL without user information, query or fragment.
+func WithBaseURL(u string) Option {
+	return func(c *config) error {
+		c.baseURL = u
+		return nil
+	}
+}
 
-// WithHTTPClient sends through c instead of a client built by New. The
-// Sender adds its own Authorization header and uses an absolute URL, so c
-// must not carry Mailgun credentials or rely on its base URL. Do not turn
-// on automatic idempotency keys for c: Mailgun ignores them, and a retried
-// POST can deliver the message twice.
-func WithHTTPClient(c *httpclient.Client) Option { return func(cfg *config) { cfg.SetClient(c) } }
+// WithHTTPClient sends the requests through hc, the standard library
+// client (its transport, proxy settings, TLS configuration). The Sender
+// still adds its timeouts, its Authorization header and its rules: no
+// retry and no redirect. A nil hc is a configuration error.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error { return c.SetHTTPClient(pkg, hc) }
+}
 
-// WithHTTPOptions passes options to the httpclient.Client that New builds
-// (timeouts, circuit breaker, transport). It has no effect together with
-// WithHTTPClient.
+// WithHTTPOptions passes options to the httpclient.Client New builds:
+// timeouts, circuit breaker, transport. The Sender never retries (the
+// messages API takes no idempotency key, so a retried request can deliver
+// the message twice) and follows no redirect; httpclient.WithBaseURL does
+// not apply (use WithBaseURL). Retries and automatic idempotency keys
+// stay off whatever these options say. An invalid option makes New fail.
 func WithHTTPOptions(opts ...httpclient.Option) Option {
-	return func(c *config) { c.AddHTTPOptions(opts...) }
+	return func(c *config) error {
+		c.AddHTTPOptions(opts...)
+		return nil
+	}
 }
 
 // WithLogger logs each send (outcome, status, message id, duration) to l.
-// The API key is never logged.
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.SetLogger(l) } }
+// Without it the Sender logs nowhere. The API key is never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error { return c.SetLogger(pkg, l) }
+}
 
 // Sender sends email through Mailgun's messages API. It is safe for
 // concurrent use.
@@ -72,19 +96,30 @@ var _ email.Sender = (*Sender)(nil)
 
 // New returns a Sender for the sending domain (as registered in Mailgun,
 // "mg.example.com") that authenticates with HTTP Basic auth, user "api"
-// and password apiKey.
+// and password apiKey. An empty, blank or whitespace-padded key, a domain
+// that is not a host name, a malformed base URL or an invalid option is an
+// error wrapping email.ErrInvalidConfig that never quotes the key.
 func New(domain, apiKey string, opts ...Option) (*Sender, error) {
-	if err := httpsend.CheckCredential("mailgunmail", "API key", apiKey); err != nil {
+	if err := httpsend.CheckCredential(pkg, "API key", apiKey); err != nil {
 		return nil, err
 	}
 	if !validDomain(domain) {
-		return nil, errors.New("mailgunmail: domain must be a host name such as mg.example.com")
+		return nil, httpsend.ConfigError(pkg, "the domain must be a host name such as mg.example.com")
 	}
 	cfg := config{baseURL: DefaultBaseURL}
 	for _, o := range opts {
-		o(&cfg)
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
 	}
-	base, err := httpsend.BaseURL("mailgunmail", cfg.baseURL)
+	base, err := httpsend.BaseURL(pkg, cfg.baseURL)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := cfg.Transport(pkg, Name, userAgent, classify)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +127,7 @@ func New(domain, apiKey string, opts ...Option) (*Sender, error) {
 		domain:   domain,
 		endpoint: base + "/v3/" + url.PathEscape(domain) + "/messages",
 		auth:     "Basic " + base64.StdEncoding.EncodeToString([]byte("api:"+apiKey)),
-		http:     cfg.Transport(Name, userAgent, classify),
+		http:     tr,
 	}, nil
 }
 
@@ -127,12 +162,14 @@ type sendResponse struct {
 }
 
 // Send validates m and posts it to /v3/{domain}/messages as
-// multipart/form-data. The receipt carries the id Mailgun returns
+// multipart/form-data, with a text part derived from the HTML when m has
+// none (see email.Prepare). The receipt carries the id Mailgun returns
 // (angle brackets included, as Mailgun writes it). Failures are
 // *email.SendError; the request is never retried here, since the API has
 // no idempotency key.
 func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, error) {
-	if err := email.Validate(m); err != nil {
+	m, err := email.Prepare(m)
+	if err != nil {
 		return nil, err
 	}
 	body, contentType, err := buildForm(m, s.boundary)

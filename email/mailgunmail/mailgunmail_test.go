@@ -68,7 +68,11 @@ var setup = sendertest.Setup{
 	Message:  fullMessage,
 	Start: func(t *testing.T, logger *slog.Logger) (email.Sender, *sendertest.Server) {
 		f := newFakeAPI(t)
-		return newTestSender(t, f, WithLogger(logger)), f.Server
+		var opts []Option
+		if logger != nil {
+			opts = append(opts, WithLogger(logger))
+		}
+		return newTestSender(t, f, opts...), f.Server
 	},
 }
 
@@ -116,18 +120,31 @@ func TestSendTransportFailure(t *testing.T) { sendertest.RunTransportFailure(t, 
 
 func TestSendContextCanceled(t *testing.T) { sendertest.RunContextCanceled(t, setup) }
 
+// TestSilentByDefault: without WithLogger the Sender logs nowhere.
+func TestSilentByDefault(t *testing.T) { sendertest.RunSilentByDefault(t, setup) }
+
 func TestNew(t *testing.T) {
-	_, err := New(testDomain, "")
-	require.Error(t, err)
-	_, err = New(testDomain, "a\nb")
-	require.Error(t, err)
-	for _, d := range []string{"", "mg.acme.example/../x", "a b", "x?y", "x#y", "é.example"} {
-		_, err = New(d, testKey)
-		require.Error(t, err, d)
+	for name, err := range map[string]error{
+		"empty key":       second(New(testDomain, "")),
+		"blank key":       second(New(testDomain, "  ")),
+		"padded key":      second(New(testDomain, testKey+"\n")),
+		"key with LF":     second(New(testDomain, "a\nb"+testKey)),
+		"nil client":      second(New(testDomain, testKey, WithHTTPClient(nil))),
+		"nil logger":      second(New(testDomain, testKey, WithLogger(nil))),
+		"bad HTTP option": second(New(testDomain, testKey, WithHTTPOptions(httpclient.WithRetries(-1)))),
+		"httpclient base URL": second(New(testDomain, testKey,
+			WithHTTPOptions(httpclient.WithBaseURL("https://proxy.example")))),
+	} {
+		sendertest.RequireConfigError(t, err, "mailgunmail", testKey)
+		_ = name
 	}
-	for _, u := range []string{"", "api.mailgun.net", "ftp://x", "http://"} {
-		_, err = New(testDomain, testKey, WithBaseURL(u))
-		require.Error(t, err, u)
+	for _, d := range []string{"", "mg.acme.example/../x", "a b", "x?y", "x#y", "é.example"} {
+		_, err := New(d, testKey)
+		sendertest.RequireConfigError(t, err, "mailgunmail", testKey)
+	}
+	for _, u := range []string{"", "api.mailgun.net", "ftp://x", "http://", "https://api:" + testKey + "@h"} {
+		_, err := New(testDomain, testKey, WithBaseURL(u))
+		sendertest.RequireConfigError(t, err, "mailgunmail", testKey)
 	}
 
 	s, err := New(testDomain, testKey)
@@ -139,13 +156,18 @@ func TestNew(t *testing.T) {
 	sendertest.RequireHidden(t, s, testKey, s.auth)
 }
 
+func second[T any](_ T, err error) error { return err }
+
+// TestWithHTTPClient: the standard library client given with
+// WithHTTPClient carries the requests; WithHTTPOptions reaches the
+// httpclient.Client.
 func TestWithHTTPClient(t *testing.T) {
 	f := newFakeAPI(t)
 	var used atomic.Bool
-	hc := httpclient.New(httpclient.WithTransport(sendertest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
+	hc := &http.Client{Transport: sendertest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 		used.Store(true)
 		return http.DefaultTransport.RoundTrip(r)
-	})))
+	})}
 	_, err := newTestSender(t, f, WithHTTPClient(hc)).Send(context.Background(), fullMessage())
 	require.NoError(t, err)
 	require.True(t, used.Load())
@@ -158,4 +180,22 @@ func TestWithHTTPClient(t *testing.T) {
 	_, err = s.Send(context.Background(), fullMessage())
 	require.NoError(t, err)
 	require.True(t, used.Load())
+}
+
+// TestHTMLOnlyMessageGetsTextPart is the regression test for HTML-only
+// messages, which used to be posted with an html field only: the form
+// now carries a text field derived from the HTML.
+func TestHTMLOnlyMessageGetsTextPart(t *testing.T) {
+	f := newFakeAPI(t)
+	m := &email.Message{From: "a@example.com", To: []string{"b@example.com"}, Subject: "Hi",
+		HTML: "<h1>Welcome</h1><p>Your account is ready.</p>"}
+	_, err := newTestSender(t, f).Send(context.Background(), m)
+	require.NoError(t, err)
+	fields := map[string]string{}
+	for _, p := range f.lastForm() {
+		fields[p.Name] = p.Value
+	}
+	require.Equal(t, "Welcome\n\nYour account is ready.", fields["text"])
+	require.Equal(t, m.HTML, fields["html"])
+	require.Empty(t, m.Text, "the caller's message is not modified")
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/switchboard-go/switchboard/email/internal/httpsend"
 )
 
-// Name is Receipt.Provider and SendError.Provider.
 // Name is the Provider of receipts and errors from this package.
 const Name = "postmark"
 

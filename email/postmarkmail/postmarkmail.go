@@ -3,10 +3,11 @@ package postmarkmail
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/switchboard-go/switchboard/email"
 	"github.com/switchboard-go/switchboard/email/internal/httpsend"
@@ -20,7 +21,10 @@ const DefaultBaseURL = "https://api.postmarkapp.com"
 // validated but nothing is delivered.
 const TestServerToken = "POSTMARK_API_TEST"
 
-const userAgent = "switchboard-go/postmarkmail"
+const (
+	pkg       = "postmarkmail"
+	userAgent = "switchboard-go/postmarkmail"
+)
 
 type config struct {
 	httpsend.ClientConfig
@@ -28,35 +32,60 @@ type config struct {
 	stream  string
 }
 
-// Option configures a Sender.
-type Option func(*config)
+// Option configures a Sender. An invalid value makes New fail with an
+// error wrapping email.ErrInvalidConfig.
+type Option func(*config) error
 
 // WithBaseURL replaces the API host, for tests or a proxy. The path /email
-// is appended to it.
-func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
+// is appended to it. It must be an absolute http(s) URL without user
+// information, query or fragment.
+func WithBaseURL(u string) Option {
+	return func(c *config) error {
+		c.baseURL = u
+		return nil
+	}
+}
 
 // WithMessageStream sends through the named message stream (MessageStream).
 // Without it Postmark uses the server's default transactional stream,
-// "outbound".
-func WithMessageStream(id string) Option { return func(c *config) { c.stream = id } }
+// "outbound". An empty name or one holding control characters is a
+// configuration error.
+func WithMessageStream(id string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(id) == "" || strings.ContainsFunc(id, unicode.IsControl) {
+			return httpsend.ConfigError(pkg, "WithMessageStream: the stream ID must be non-empty text without control characters")
+		}
+		c.stream = id
+		return nil
+	}
+}
 
-// WithHTTPClient sends through c instead of a client built by New. The
-// Sender adds its own X-Postmark-Server-Token header and uses an absolute
-// URL, so c must not carry Postmark credentials or rely on its base URL.
-// Do not turn on automatic idempotency keys for c: Postmark ignores them,
-// and a retried POST can deliver the message twice.
-func WithHTTPClient(c *httpclient.Client) Option { return func(cfg *config) { cfg.SetClient(c) } }
+// WithHTTPClient sends the requests through hc, the standard library
+// client (its transport, proxy settings, TLS configuration). The Sender
+// still adds its timeouts, its X-Postmark-Server-Token header and its
+// rules: no retry and no redirect. A nil hc is a configuration error.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error { return c.SetHTTPClient(pkg, hc) }
+}
 
-// WithHTTPOptions passes options to the httpclient.Client that New builds
-// (timeouts, circuit breaker, transport). It has no effect together with
-// WithHTTPClient.
+// WithHTTPOptions passes options to the httpclient.Client New builds:
+// timeouts, circuit breaker, transport. The Sender never retries (the
+// email API takes no idempotency key, so a retried request can deliver the
+// message twice) and follows no redirect; httpclient.WithBaseURL does not
+// apply (use WithBaseURL). Retries and automatic idempotency keys
+// stay off whatever these options say. An invalid option makes New fail.
 func WithHTTPOptions(opts ...httpclient.Option) Option {
-	return func(c *config) { c.AddHTTPOptions(opts...) }
+	return func(c *config) error {
+		c.AddHTTPOptions(opts...)
+		return nil
+	}
 }
 
 // WithLogger logs each send (outcome, status, message id, duration) to l.
-// The server token is never logged.
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.SetLogger(l) } }
+// Without it the Sender logs nowhere. The server token is never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error { return c.SetLogger(pkg, l) }
+}
 
 // Sender sends email through Postmark's single-message API. It is safe for
 // concurrent use.
@@ -71,18 +100,27 @@ var _ email.Sender = (*Sender)(nil)
 
 // New returns a Sender that authenticates with a server API token
 // (X-Postmark-Server-Token). TestServerToken validates without delivering.
+// An empty, blank or whitespace-padded token, a malformed base URL or an
+// invalid option is an error wrapping email.ErrInvalidConfig that never
+// quotes the token.
 func New(serverToken string, opts ...Option) (*Sender, error) {
-	if err := httpsend.CheckCredential("postmarkmail", "server token", serverToken); err != nil {
+	if err := httpsend.CheckCredential(pkg, "server token", serverToken); err != nil {
 		return nil, err
 	}
 	cfg := config{baseURL: DefaultBaseURL}
 	for _, o := range opts {
-		o(&cfg)
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
 	}
-	if strings.ContainsAny(cfg.stream, "\r\n") {
-		return nil, errors.New("postmarkmail: message stream contains CR or LF")
+	base, err := httpsend.BaseURL(pkg, cfg.baseURL)
+	if err != nil {
+		return nil, err
 	}
-	base, err := httpsend.BaseURL("postmarkmail", cfg.baseURL)
+	tr, err := cfg.Transport(pkg, Name, userAgent, classify)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +128,7 @@ func New(serverToken string, opts ...Option) (*Sender, error) {
 		endpoint: base + "/email",
 		token:    serverToken,
 		stream:   cfg.stream,
-		http:     cfg.Transport(Name, userAgent, classify),
+		http:     tr,
 	}, nil
 }
 
@@ -102,12 +140,14 @@ func (s *Sender) String() string {
 // GoString is String, so %#v does not print the token either.
 func (s *Sender) GoString() string { return s.String() }
 
-// Send validates m and posts it to /email. The receipt carries Postmark's
-// MessageID. Failures are *email.SendError with Postmark's ErrorCode in
-// Code; the request is never retried here, since the API has no
-// idempotency key.
+// Send validates m and posts it to /email, with a TextBody derived from
+// the HTML when m has no text (see email.Prepare). The receipt carries
+// Postmark's MessageID. Failures are *email.SendError with Postmark's
+// ErrorCode in Code; the request is never retried here, since the API has
+// no idempotency key.
 func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, error) {
-	if err := email.Validate(m); err != nil {
+	m, err := email.Prepare(m)
+	if err != nil {
 		return nil, err
 	}
 	req, err := buildRequest(m, s.stream)

@@ -2,6 +2,7 @@ package postmarkmail
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -57,7 +58,11 @@ var setup = sendertest.Setup{
 	Message:  fullMessage,
 	Start: func(t *testing.T, logger *slog.Logger) (email.Sender, *sendertest.Server) {
 		f := newFakeAPI(t)
-		return newTestSender(t, f, WithLogger(logger)), f.Server
+		var opts []Option
+		if logger != nil {
+			opts = append(opts, WithLogger(logger))
+		}
+		return newTestSender(t, f, opts...), f.Server
 	},
 }
 
@@ -108,16 +113,28 @@ func TestSendTransportFailure(t *testing.T) { sendertest.RunTransportFailure(t, 
 
 func TestSendContextCanceled(t *testing.T) { sendertest.RunContextCanceled(t, setup) }
 
+// TestSilentByDefault: without WithLogger the Sender logs nowhere.
+func TestSilentByDefault(t *testing.T) { sendertest.RunSilentByDefault(t, setup) }
+
 func TestNew(t *testing.T) {
-	_, err := New("")
-	require.Error(t, err)
-	_, err = New("a\r\nb")
-	require.Error(t, err)
-	_, err = New(testKey, WithMessageStream("x\ny"))
-	require.Error(t, err)
-	for _, u := range []string{"", "api.postmarkapp.com", "ftp://x", "http://"} {
-		_, err = New(testKey, WithBaseURL(u))
-		require.Error(t, err, u)
+	for name, err := range map[string]error{
+		"empty token":       second(New("")),
+		"blank token":       second(New("\t")),
+		"padded token":      second(New(testKey + " ")),
+		"token with CRLF":   second(New("a\r\nb" + testKey)),
+		"stream with LF":    second(New(testKey, WithMessageStream("x\ny"))),
+		"empty stream":      second(New(testKey, WithMessageStream(""))),
+		"nil client":        second(New(testKey, WithHTTPClient(nil))),
+		"nil logger":        second(New(testKey, WithLogger(nil))),
+		"bad HTTP option":   second(New(testKey, WithHTTPOptions(httpclient.WithMaxRedirects(-1)))),
+		"client, transport": second(New(testKey, WithHTTPClient(&http.Client{}), WithHTTPOptions(httpclient.WithTransport(http.DefaultTransport)))),
+	} {
+		sendertest.RequireConfigError(t, err, "postmarkmail", testKey)
+		_ = name
+	}
+	for _, u := range []string{"", "api.postmarkapp.com", "ftp://x", "http://", "https://h/#" + testKey} {
+		_, err := New(testKey, WithBaseURL(u))
+		sendertest.RequireConfigError(t, err, "postmarkmail", testKey)
 	}
 	s, err := New(testKey)
 	require.NoError(t, err)
@@ -125,6 +142,11 @@ func TestNew(t *testing.T) {
 	sendertest.RequireHidden(t, s, testKey)
 }
 
+func second[T any](_ T, err error) error { return err }
+
+// TestWithHTTPClient: the standard library client given with
+// WithHTTPClient carries the requests; WithHTTPOptions reaches the
+// httpclient.Client.
 func TestWithHTTPClient(t *testing.T) {
 	f := newFakeAPI(t)
 	var used atomic.Bool
@@ -132,7 +154,7 @@ func TestWithHTTPClient(t *testing.T) {
 		used.Store(true)
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	_, err := newTestSender(t, f, WithHTTPClient(httpclient.New(httpclient.WithTransport(rt)))).Send(context.Background(), fullMessage())
+	_, err := newTestSender(t, f, WithHTTPClient(&http.Client{Transport: rt})).Send(context.Background(), fullMessage())
 	require.NoError(t, err)
 	require.True(t, used.Load())
 
@@ -140,4 +162,20 @@ func TestWithHTTPClient(t *testing.T) {
 	_, err = newTestSender(t, f, WithHTTPOptions(httpclient.WithTransport(rt))).Send(context.Background(), fullMessage())
 	require.NoError(t, err)
 	require.True(t, used.Load())
+}
+
+// TestHTMLOnlyMessageGetsTextPart is the regression test for HTML-only
+// messages, which used to be posted with HtmlBody only: the request now
+// carries a TextBody derived from the HTML.
+func TestHTMLOnlyMessageGetsTextPart(t *testing.T) {
+	f := newFakeAPI(t)
+	m := &email.Message{From: "a@example.com", To: []string{"b@example.com"}, Subject: "Hi",
+		HTML: "<h1>Welcome</h1><p>Your account is ready.</p>"}
+	_, err := newTestSender(t, f).Send(context.Background(), m)
+	require.NoError(t, err)
+	var req struct{ TextBody, HtmlBody string }
+	require.NoError(t, json.Unmarshal(f.LastBody(), &req))
+	require.Equal(t, "Welcome\n\nYour account is ready.", req.TextBody)
+	require.Equal(t, m.HTML, req.HtmlBody)
+	require.Empty(t, m.Text, "the caller's message is not modified")
 }

@@ -43,12 +43,27 @@
 // The Mail Send API takes no idempotency key, so a retried request may
 // deliver the message twice. The Sender never retries: it builds its
 // httpclient.Client with retries off, and httpclient does not retry a POST
-// without an idempotency key anyway. Callers decide whether to retry an
-// email.ErrTemporary error, knowing that a timeout can hide a message that
-// was in fact accepted.
+// without an idempotency key anyway. It follows no redirect either: an
+// answer of 3xx is an email.ErrPermanent failure naming the refused
+// target, since a send carries the credential and the message. Callers
+// decide whether to retry an email.ErrTemporary error, knowing that a
+// timeout can hide a message that was in fact accepted.
 //
 // The client New builds gives each call httpclient.DefaultTimeout unless
 // the context has a deadline of its own; pass
 // WithHTTPOptions(httpclient.WithTimeout(d)) for large attachments over
 // slow links.
+//
+// # Configuration and logging
+//
+// New refuses an empty, blank or whitespace-padded API key, a malformed
+// base URL and invalid options with an error wrapping
+// email.ErrInvalidConfig that names the option and never the API key.
+// WithHTTPClient takes the standard library *http.Client that carries the
+// requests; WithHTTPOptions configures the httpclient.Client around it
+// (timeouts, circuit breaker); an invalid httpclient option makes New fail
+// too. Without WithLogger the Sender logs nowhere.
+//
+// A message with HTML and no text is sent with a text part derived from
+// the HTML, as every email.Sender does (see email.Prepare).
 package sendgridmail

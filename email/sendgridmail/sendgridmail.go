@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/switchboard-go/switchboard/email"
 	"github.com/switchboard-go/switchboard/email/internal/httpsend"
@@ -21,7 +22,10 @@ const (
 
 const sendPath = "/v3/mail/send"
 
-const userAgent = "switchboard-go/sendgridmail"
+const (
+	pkg       = "sendgridmail"
+	userAgent = "switchboard-go/sendgridmail"
+)
 
 type config struct {
 	httpsend.ClientConfig
@@ -29,38 +33,64 @@ type config struct {
 	sandbox bool
 }
 
-// Option configures a Sender.
-type Option func(*config)
+// Option configures a Sender. An invalid value makes New fail with an
+// error wrapping email.ErrInvalidConfig.
+type Option func(*config) error
 
 // WithEU sends through the EU host (https://api.eu.sendgrid.com),
 // required for EU-pinned subusers.
-func WithEU() Option { return func(c *config) { c.baseURL = EUBaseURL } }
+func WithEU() Option {
+	return func(c *config) error {
+		c.baseURL = EUBaseURL
+		return nil
+	}
+}
 
 // WithBaseURL replaces the API host, for tests or a proxy. The path
-// /v3/mail/send is appended to it.
-func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
+// /v3/mail/send is appended to it. It must be an absolute http(s) URL
+// without user information, query or fragment.
+func WithBaseURL(u string) Option {
+	return func(c *config) error {
+		c.baseURL = u
+		return nil
+	}
+}
 
 // WithSandboxMode sets mail_settings.sandbox_mode.enable: SendGrid
 // validates the request and answers without delivering anything.
-func WithSandboxMode(on bool) Option { return func(c *config) { c.sandbox = on } }
+func WithSandboxMode(on bool) Option {
+	return func(c *config) error {
+		c.sandbox = on
+		return nil
+	}
+}
 
-// WithHTTPClient sends through c instead of a client built by New. The
-// Sender adds its own Authorization header and uses an absolute URL, so c
-// must not carry SendGrid credentials or rely on its base URL. Do not turn
-// on automatic idempotency keys for c: SendGrid ignores them, and a
-// retried POST can deliver the message twice.
-func WithHTTPClient(c *httpclient.Client) Option { return func(cfg *config) { cfg.SetClient(c) } }
+// WithHTTPClient sends the requests through hc, the standard library
+// client (its transport, proxy settings, TLS configuration). The Sender
+// still adds its timeouts, its Authorization header and its rules: no
+// retry and no redirect. A nil hc is a configuration error.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error { return c.SetHTTPClient(pkg, hc) }
+}
 
-// WithHTTPOptions passes options to the httpclient.Client that New builds
-// (timeouts, circuit breaker, transport). It has no effect together with
-// WithHTTPClient.
+// WithHTTPOptions passes options to the httpclient.Client New builds:
+// timeouts, circuit breaker, transport. The Sender never retries (the Mail
+// Send API takes no idempotency key, so a retried request can deliver the
+// message twice) and follows no redirect; httpclient.WithBaseURL does not
+// apply (use WithBaseURL). Retries and automatic idempotency keys
+// stay off whatever these options say. An invalid option makes New fail.
 func WithHTTPOptions(opts ...httpclient.Option) Option {
-	return func(c *config) { c.AddHTTPOptions(opts...) }
+	return func(c *config) error {
+		c.AddHTTPOptions(opts...)
+		return nil
+	}
 }
 
 // WithLogger logs each send (outcome, status, message id, duration) to l.
-// The API key is never logged.
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.SetLogger(l) } }
+// Without it the Sender logs nowhere. The API key is never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error { return c.SetLogger(pkg, l) }
+}
 
 // Sender sends email through the SendGrid v3 Mail Send API. It is safe for
 // concurrent use.
@@ -74,33 +104,36 @@ type Sender struct {
 var _ email.Sender = (*Sender)(nil)
 
 // New returns a Sender that authenticates with apiKey (Authorization:
-// Bearer). The key needs the mail.send scope.
+// Bearer). The key needs the mail.send scope. An empty, blank or
+// whitespace-padded key, a malformed base URL or an invalid option is an
+// error wrapping email.ErrInvalidConfig that never quotes the key.
 func New(apiKey string, opts ...Option) (*Sender, error) {
-	if err := httpsend.CheckCredential("sendgridmail", "API key", apiKey); err != nil {
+	if err := httpsend.CheckCredential(pkg, "API key", apiKey); err != nil {
 		return nil, err
 	}
 	cfg := config{baseURL: DefaultBaseURL}
 	for _, o := range opts {
-		o(&cfg)
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
 	}
-	endpoint, err := endpointURL(cfg.baseURL)
+	base, err := httpsend.BaseURL(pkg, cfg.baseURL)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := cfg.Transport(pkg, Name, userAgent, classify)
 	if err != nil {
 		return nil, err
 	}
 	return &Sender{
-		endpoint: endpoint,
+		endpoint: base + sendPath,
 		auth:     "Bearer " + apiKey,
 		sandbox:  cfg.sandbox,
-		http:     cfg.Transport(Name, userAgent, classify),
+		http:     tr,
 	}, nil
-}
-
-func endpointURL(base string) (string, error) {
-	u, err := httpsend.BaseURL("sendgridmail", base)
-	if err != nil {
-		return "", err
-	}
-	return u + sendPath, nil
 }
 
 // String describes the Sender without its credentials.
@@ -111,11 +144,13 @@ func (s *Sender) String() string {
 // GoString is String, so %#v does not print the API key either.
 func (s *Sender) GoString() string { return s.String() }
 
-// Send validates m and posts it to /v3/mail/send. On 202 Accepted the
+// Send validates m and posts it to /v3/mail/send, with a text part derived
+// from the HTML when m has none (see email.Prepare). On 202 Accepted the
 // receipt carries the X-Message-Id header. Failures are *email.SendError;
 // the request is never retried here, since the API has no idempotency key.
 func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, error) {
-	if err := email.Validate(m); err != nil {
+	m, err := email.Prepare(m)
+	if err != nil {
 		return nil, err
 	}
 	req, err := buildRequest(m, s.sandbox)

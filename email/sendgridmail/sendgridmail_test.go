@@ -2,6 +2,7 @@ package sendgridmail
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -80,7 +81,11 @@ var setup = sendertest.Setup{
 	Message:  fullMessage,
 	Start: func(t *testing.T, logger *slog.Logger) (email.Sender, *sendertest.Server) {
 		f := newFakeAPI(t)
-		return newTestSender(t, f, WithLogger(logger)), f.Server
+		var opts []Option
+		if logger != nil {
+			opts = append(opts, WithLogger(logger))
+		}
+		return newTestSender(t, f, opts...), f.Server
 	},
 }
 
@@ -132,16 +137,30 @@ func TestSendTransportFailure(t *testing.T) { sendertest.RunTransportFailure(t, 
 
 func TestSendContextCanceled(t *testing.T) { sendertest.RunContextCanceled(t, setup) }
 
+// TestSilentByDefault: without WithLogger the Sender logs nowhere.
+func TestSilentByDefault(t *testing.T) { sendertest.RunSilentByDefault(t, setup) }
+
 func TestNew(t *testing.T) {
-	_, err := New("")
-	require.Error(t, err)
-	_, err = New("a\r\nb")
-	require.Error(t, err)
-	require.NotContains(t, err.Error(), "a\r\nb")
-	for _, u := range []string{"", "api.sendgrid.com", "ftp://x", "http://", "://bad"} {
-		_, err = New(testKey, WithBaseURL(u))
-		require.Error(t, err, u)
+	for name, err := range map[string]error{
+		"empty key":       second(New("")),
+		"blank key":       second(New(" \t")),
+		"padded key":      second(New(" " + testKey)),
+		"key with CRLF":   second(New(testKey + "\r\nX-Evil: 1")),
+		"nil client":      second(New(testKey, WithHTTPClient(nil))),
+		"nil logger":      second(New(testKey, WithLogger(nil))),
+		"bad HTTP option": second(New(testKey, WithHTTPOptions(httpclient.WithTimeout(0)))),
+		"httpclient base URL": second(New(testKey,
+			WithHTTPOptions(httpclient.WithBaseURL("https://proxy.example")))),
+	} {
+		sendertest.RequireConfigError(t, err, "sendgridmail", testKey)
+		require.NotContains(t, err.Error(), "X-Evil", name)
 	}
+	for _, u := range []string{"", "api.sendgrid.com", "ftp://x", "http://", "://bad", "https://" + testKey + "@h", "https://h?k=" + testKey} {
+		_, err := New(testKey, WithBaseURL(u))
+		sendertest.RequireConfigError(t, err, "sendgridmail", testKey)
+	}
+	_, err := New(testKey, WithHTTPOptions(httpclient.WithRetries(-1)))
+	require.ErrorIs(t, err, httpclient.ErrInvalidConfig, "the httpclient error stays reachable")
 
 	s, err := New(testKey)
 	require.NoError(t, err)
@@ -149,29 +168,31 @@ func TestNew(t *testing.T) {
 	s, err = New(testKey, WithEU())
 	require.NoError(t, err)
 	require.Equal(t, "https://api.eu.sendgrid.com/v3/mail/send", s.endpoint)
-	s, err = New(testKey, WithBaseURL("http://127.0.0.1:9/proxy/"))
+	s, err = New(testKey, WithBaseURL("http://127.0.0.1:9/proxy/"), nil)
 	require.NoError(t, err)
 	require.Equal(t, "http://127.0.0.1:9/proxy/v3/mail/send", s.endpoint)
 
 	sendertest.RequireHidden(t, s, testKey)
 }
 
+func second[T any](_ T, err error) error { return err }
+
+// TestWithHTTPClient: the standard library client given with
+// WithHTTPClient carries the requests, and is not modified.
 func TestWithHTTPClient(t *testing.T) {
 	f := newFakeAPI(t)
 	var used atomic.Bool
-	hc := httpclient.New(
-		httpclient.WithBaseURL("http://ignored.invalid"),
-		httpclient.WithTransport(sendertest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
-			used.Store(true)
-			return http.DefaultTransport.RoundTrip(r)
-		})),
-	)
+	hc := &http.Client{Transport: sendertest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
+		used.Store(true)
+		return http.DefaultTransport.RoundTrip(r)
+	})}
 	s, err := New(testKey, WithBaseURL(f.URL()), WithHTTPClient(hc))
 	require.NoError(t, err)
 	_, err = s.Send(context.Background(), fullMessage())
 	require.NoError(t, err)
 	require.True(t, used.Load())
 	require.EqualValues(t, 1, f.Hits())
+	require.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
 }
 
 func TestWithHTTPOptions(t *testing.T) {
@@ -185,4 +206,22 @@ func TestWithHTTPOptions(t *testing.T) {
 	_, err := s.Send(context.Background(), fullMessage())
 	require.NoError(t, err)
 	require.True(t, used.Load())
+}
+
+// TestHTMLOnlyMessageGetsTextPart is the regression test for HTML-only
+// messages, which used to be posted with only a text/html content: the
+// request now lists a text/plain content derived from the HTML first.
+func TestHTMLOnlyMessageGetsTextPart(t *testing.T) {
+	f := newFakeAPI(t)
+	m := &email.Message{From: "a@example.com", To: []string{"b@example.com"}, Subject: "Hi",
+		HTML: "<h1>Welcome</h1><p>Your account is ready.</p>"}
+	_, err := newTestSender(t, f).Send(context.Background(), m)
+	require.NoError(t, err)
+	var req mailSend
+	require.NoError(t, json.Unmarshal(f.LastBody(), &req))
+	require.Equal(t, []content{
+		{Type: "text/plain", Value: "Welcome\n\nYour account is ready."},
+		{Type: "text/html", Value: m.HTML},
+	}, req.Content)
+	require.Empty(t, m.Text, "the caller's message is not modified")
 }

@@ -43,9 +43,18 @@
 // network failures and dropped connections to email.ErrTemporary. The
 // *email.SendError carries the reply code and enhanced status code.
 //
+// # Configuration and logging
+//
+// New and NewFromURL refuse a missing host, a port out of range, empty or
+// whitespace-padded credentials and invalid options with an error
+// wrapping email.ErrInvalidConfig that never quotes the password. Without
+// WithLogger the Sender logs nowhere.
+//
 // # Message format
 //
-// Text and HTML become a multipart/alternative body; attachments with a
+// Messages are prepared with email.Prepare, so an HTML-only message gets a
+// text part derived from its HTML. Text and HTML become a
+// multipart/alternative body; attachments with a
 // ContentID become inline parts (multipart/related) referenced from the
 // HTML as cid:ID. Bcc recipients are in the SMTP envelope only: no Bcc
 // header is written. Tags and Metadata have no SMTP equivalent and are

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/email"
@@ -126,10 +126,33 @@ type chaosTrigger struct{ ErrorCode, Probability int }
 
 type chaosTriggers struct{ Sender, Recipient, Authentication chaosTrigger }
 
+// requireChaos skips tb unless the mailpit it reaches runs with chaos mode
+// on (mailpit --enable-chaos), asking mailpit's API: GET /api/v1/chaos
+// answers 200 with chaos on and an error without it. When services are
+// required (SWITCHBOARD_REQUIRE_SERVICES=1) it fails tb instead.
+func (mp *mailpit) requireChaos(tb testing.TB) {
+	tb.Helper()
+	resp, err := mp.hc.Get(mp.api + "/api/v1/chaos")
+	require.NoError(tb, err)
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	_ = resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		return
+	}
+	reason := fmt.Sprintf("mailpit at %s has chaos mode off (GET /api/v1/chaos: %d %s); start it with --enable-chaos",
+		mp.api, resp.StatusCode, strings.TrimSpace(string(body)))
+	if testenv.Required() {
+		tb.Fatalf("%s, which %s=1 requires", reason, testenv.EnvRequire)
+	}
+	tb.Skip("skipping: " + reason)
+}
+
 // chaos sets mailpit's chaos triggers (PUT /api/v1/chaos replaces all
-// three) and returns a function that turns them all off again.
+// three) until tb ends; the returned function turns them off sooner. It
+// skips tb when chaos mode is off (see requireChaos).
 func (mp *mailpit) chaos(tb testing.TB, c chaosTriggers) func() {
 	tb.Helper()
+	mp.requireChaos(tb)
 	var once sync.Once
 	off := func() {
 		once.Do(func() { mp.do(tb, http.MethodPut, "/api/v1/chaos", chaosTriggers{}, nil) })
@@ -138,6 +161,14 @@ func (mp *mailpit) chaos(tb testing.TB, c chaosTriggers) func() {
 	tb.Cleanup(off)
 	mp.do(tb, http.MethodPut, "/api/v1/chaos", c, nil)
 	return off
+}
+
+// raw returns the message as mailpit received it, decoded.
+func (mp *mailpit) raw(tb testing.TB, id string) *decoded {
+	tb.Helper()
+	var b []byte
+	mp.do(tb, http.MethodGet, "/api/v1/message/"+id+"/raw", nil, &b)
+	return decode(tb, b)
 }
 
 // countingProxy forwards TCP connections to addr and counts them, so a
@@ -214,28 +245,28 @@ func TestMailpitDelivery(t *testing.T) {
 	sum, got := mp.find(t, r.MessageID)
 
 	require.NotNil(t, got.From)
-	assert.Equal(t, mpAddress{"VoidX Billing", "billing-" + tok + "@voidx.example"}, *got.From)
-	assert.Equal(t, []mpAddress{{"Ada Lovelace", "ada-" + tok + "@example.com"}, {"", "grace-" + tok + "@example.org"}}, got.To)
-	assert.Equal(t, []mpAddress{{"Carol", "carol-" + tok + "@example.net"}}, got.Cc)
-	assert.Equal(t, []mpAddress{{"", "support-" + tok + "@voidx.example"}}, got.ReplyTo)
+	require.Equal(t, mpAddress{"VoidX Billing", "billing-" + tok + "@voidx.example"}, *got.From)
+	require.Equal(t, []mpAddress{{"Ada Lovelace", "ada-" + tok + "@example.com"}, {"", "grace-" + tok + "@example.org"}}, got.To)
+	require.Equal(t, []mpAddress{{"Carol", "carol-" + tok + "@example.net"}}, got.Cc)
+	require.Equal(t, []mpAddress{{"", "support-" + tok + "@voidx.example"}}, got.ReplyTo)
 	// The Bcc recipient was in the envelope but in no header of what we
 	// sent: mailpit reports it as Bcc because it is missing from To/Cc.
-	assert.Equal(t, []mpAddress{{"", "audit-" + tok + "@example.com"}}, sum.Bcc)
-	assert.Equal(t, []mpAddress{{"", "audit-" + tok + "@example.com"}}, got.Bcc)
-	assert.Equal(t, m.Subject, got.Subject)
-	assert.Equal(t, m.Text, strings.TrimSpace(strings.ReplaceAll(got.Text, "\r\n", "\n")))
-	assert.Equal(t, m.HTML, strings.TrimSpace(got.HTML))
-	assert.Equal(t, "mailpit-user", got.Username, "AUTH took place")
+	require.Equal(t, []mpAddress{{"", "audit-" + tok + "@example.com"}}, sum.Bcc)
+	require.Equal(t, []mpAddress{{"", "audit-" + tok + "@example.com"}}, got.Bcc)
+	require.Equal(t, m.Subject, got.Subject)
+	require.Equal(t, m.Text, strings.TrimSpace(strings.ReplaceAll(got.Text, "\r\n", "\n")))
+	require.Equal(t, m.HTML, strings.TrimSpace(got.HTML))
+	require.Equal(t, "mailpit-user", got.Username, "AUTH took place")
 
 	require.Len(t, got.Attachments, 1)
-	assert.Equal(t, "receipt-"+tok+".pdf", got.Attachments[0].FileName)
-	assert.Equal(t, "application/pdf", got.Attachments[0].ContentType)
-	assert.Equal(t, pdf, mp.part(t, got.ID, got.Attachments[0].PartID))
+	require.Equal(t, "receipt-"+tok+".pdf", got.Attachments[0].FileName)
+	require.Equal(t, "application/pdf", got.Attachments[0].ContentType)
+	require.Equal(t, pdf, mp.part(t, got.ID, got.Attachments[0].PartID))
 	require.Len(t, got.Inline, 1)
-	assert.Equal(t, "logo.png", got.Inline[0].FileName)
-	assert.Equal(t, "image/png", got.Inline[0].ContentType)
-	assert.Equal(t, "logo-"+tok+"@voidx.example", got.Inline[0].ContentID)
-	assert.Equal(t, png, mp.part(t, got.ID, got.Inline[0].PartID))
+	require.Equal(t, "logo.png", got.Inline[0].FileName)
+	require.Equal(t, "image/png", got.Inline[0].ContentType)
+	require.Equal(t, "logo-"+tok+"@voidx.example", got.Inline[0].ContentID)
+	require.Equal(t, png, mp.part(t, got.ID, got.Inline[0].PartID))
 }
 
 func TestMailpitSendMany(t *testing.T) {
@@ -253,20 +284,21 @@ func TestMailpitSendMany(t *testing.T) {
 	}
 	receipts, err := s.SendMany(context.Background(), msgs)
 	require.NoError(t, err)
-	assert.Equal(t, int64(1), proxy.conns.Load(), "SendMany uses one connection")
+	require.Equal(t, int64(1), proxy.conns.Load(), "SendMany uses one connection")
 	for i, r := range receipts {
 		_, got := mp.find(t, r.MessageID)
-		assert.Equal(t, msgs[i].Subject, got.Subject)
-		assert.Equal(t, msgs[i].HTML, strings.TrimSpace(got.HTML))
-		assert.Equal(t, "Message "+strconv.Itoa(i), strings.TrimSpace(got.Text), "mailpit derives text from HTML")
+		require.Equal(t, msgs[i].Subject, got.Subject)
+		require.Equal(t, msgs[i].HTML, strings.TrimSpace(got.HTML))
+		require.Equal(t, "Message "+strconv.Itoa(i), strings.TrimSpace(got.Text), "the text part is derived from the HTML")
 	}
 }
 
 // TestMailpitChaos drives SMTP errors with mailpit's chaos mode. Chaos is
 // global to the server, so this test is not parallel and turns chaos off
-// as soon as it has its error.
+// as soon as it has its error. It skips when chaos mode is off.
 func TestMailpitChaos(t *testing.T) {
 	mp := newMailpit(t)
+	mp.requireChaos(t)
 	cases := []struct {
 		name    string
 		trigger chaosTriggers
@@ -290,9 +322,9 @@ func TestMailpitChaos(t *testing.T) {
 			require.ErrorIs(t, err, tc.kind)
 			var se *email.SendError
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, tc.code, se.StatusCode)
-			assert.Equal(t, tc.kind == email.ErrTemporary, se.Temporary())
-			assert.NotContains(t, err.Error(), testPassword)
+			require.Equal(t, tc.code, se.StatusCode)
+			require.Equal(t, tc.kind == email.ErrTemporary, se.Temporary())
+			require.NotContains(t, err.Error(), testPassword)
 
 			// With chaos off the same sender works again.
 			r, err := s.Send(context.Background(), testMessage(token(t)))
@@ -303,24 +335,48 @@ func TestMailpitChaos(t *testing.T) {
 }
 
 // TestMailpitConformance runs the suite against mailpit, with chaos mode
-// producing each kind of failure. Not parallel: chaos is global.
+// producing each kind of failure (those checks skip when chaos mode is
+// off). Not parallel: chaos is global.
 func TestMailpitConformance(t *testing.T) {
 	mp := newMailpit(t)
 	proxy := newCountingProxy(t, net.JoinHostPort(mp.host, strconv.Itoa(mp.port)))
 	emailtest.Run(t, emailtest.Harness{
-		NewSender: func(t *testing.T) email.Sender {
+		New: func(t *testing.T) email.Sender {
 			s, err := New(proxy.host, proxy.port, WithCredentials("conformance", testPassword))
 			require.NoError(t, err)
 			return s
 		},
+		Calls: func() int { return int(proxy.conns.Load()) },
+		InjectError: func(t *testing.T, kind error) bool {
+			var c chaosTriggers
+			switch kind {
+			case email.ErrTemporary:
+				c.Recipient = chaosTrigger{ErrorCode: 451, Probability: 100}
+			case email.ErrRejectedRecipient:
+				c.Recipient = chaosTrigger{ErrorCode: 550, Probability: 100}
+			case email.ErrPermanent:
+				c.Sender = chaosTrigger{ErrorCode: 554, Probability: 100}
+			case email.ErrAuthentication:
+				c.Authentication = chaosTrigger{ErrorCode: 535, Probability: 100}
+			default:
+				return false
+			}
+			mp.chaos(t, c) // off when t ends
+			return true
+		},
 		Delivered: func(t *testing.T, r *email.Receipt, _ *email.Message) *emailtest.Delivery {
 			sum, got := mp.find(t, r.MessageID)
+			// The bodies and parts come from the raw message: mailpit
+			// derives a text view of HTML-only mail by itself, which would
+			// hide a missing text/plain part.
+			raw := mp.raw(t, got.ID)
 			d := &emailtest.Delivery{
-				Subject: got.Subject, Text: got.Text, HTML: got.HTML,
+				Subject: got.Subject, Text: raw.Text, HTML: raw.HTML,
 				// mailpit writes a Bcc header of its own into what it stores,
 				// so it cannot show which headers were sent (the in-process
 				// server tests check that).
-				Headers: nil,
+				Headers:     nil,
+				Attachments: raw.Attachments,
 			}
 			if got.From != nil {
 				d.From = got.From.Address
@@ -337,30 +393,32 @@ func TestMailpitConformance(t *testing.T) {
 			for _, a := range got.ReplyTo {
 				d.ReplyTo = append(d.ReplyTo, a.Address)
 			}
-			for _, p := range append(append([]mpPart{}, got.Attachments...), got.Inline...) {
-				d.Attachments = append(d.Attachments, email.Attachment{
-					Filename: p.FileName, ContentType: p.ContentType, ContentID: p.ContentID,
-					Data: mp.part(t, got.ID, p.PartID),
-				})
-			}
 			return d
-		},
-		Requests: func(t *testing.T) int { return int(proxy.conns.Load()) },
-		Fail: func(t *testing.T, kind error) func() {
-			switch kind {
-			case email.ErrTemporary:
-				return mp.chaos(t, chaosTriggers{Recipient: chaosTrigger{ErrorCode: 451, Probability: 100}})
-			case email.ErrRejectedRecipient:
-				return mp.chaos(t, chaosTriggers{Recipient: chaosTrigger{ErrorCode: 550, Probability: 100}})
-			case email.ErrPermanent:
-				return mp.chaos(t, chaosTriggers{Sender: chaosTrigger{ErrorCode: 554, Probability: 100}})
-			case email.ErrAuthentication:
-				return mp.chaos(t, chaosTriggers{Authentication: chaosTrigger{ErrorCode: 535, Probability: 100}})
-			}
-			return nil
 		},
 		Secrets: []string{testPassword},
 	})
+}
+
+// TestMailpitHTMLOnlyGetsTextPart is the regression test for HTML-only
+// messages through a real SMTP server: the raw message mailpit received
+// holds a text/plain part derived from the HTML, next to the HTML.
+func TestMailpitHTMLOnlyGetsTextPart(t *testing.T) {
+	mp := newMailpit(t)
+	s, err := New(mp.host, mp.port)
+	require.NoError(t, err)
+	tok := token(t)
+	html := "<h1>Welcome " + tok + "</h1><p>Your account is ready.</p>"
+	r, err := s.Send(context.Background(), &email.Message{
+		From: "welcome@example.com", To: []string{"user-" + tok + "@example.com"}, Subject: "Welcome " + tok, HTML: html,
+	})
+	require.NoError(t, err)
+	_, got := mp.find(t, r.MessageID)
+	raw := mp.raw(t, got.ID)
+	require.Equal(t, "Welcome "+tok+"\n\nYour account is ready.", strings.TrimSpace(strings.ReplaceAll(raw.Text, "\r\n", "\n")))
+	require.Equal(t, html, strings.TrimSpace(raw.HTML))
+	mt, _, err := mime.ParseMediaType(raw.Header.Get("Content-Type"))
+	require.NoError(t, err)
+	require.Equal(t, "multipart/alternative", mt)
 }
 
 func token(tb testing.TB) string {

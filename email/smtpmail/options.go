@@ -3,12 +3,15 @@ package smtpmail
 import (
 	"crypto"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode"
 
 	mail "github.com/wneessen/go-mail"
+
+	"github.com/switchboard-go/switchboard/email"
 )
 
 // TLSPolicy says whether a plain connection must be upgraded with
@@ -101,15 +104,33 @@ type config struct {
 }
 
 // WithCredentials sets the user name and password for SMTP AUTH. They are
-// never logged nor put in errors.
+// never logged nor put in errors. Either one empty, blank, padded with
+// white space or holding a control character is a configuration error.
 func WithCredentials(username, password string) Option {
 	return func(c *config) error {
-		if username == "" {
-			return errors.New("smtpmail: empty user name")
+		if err := checkCredential("user name", username); err != nil {
+			return err
+		}
+		if err := checkCredential("password", password); err != nil {
+			return err
 		}
 		c.username, c.password, c.hasCredentials = username, password, true
 		return nil
 	}
+}
+
+// checkCredential refuses an empty, blank or padded credential and control
+// characters, naming what it is but never its value.
+func checkCredential(what, v string) error {
+	switch {
+	case strings.TrimSpace(v) == "":
+		return configError("WithCredentials: the %s is empty", what)
+	case strings.TrimSpace(v) != v:
+		return configError("WithCredentials: the %s starts or ends with white space", what)
+	case strings.ContainsFunc(v, unicode.IsControl):
+		return configError("WithCredentials: the %s holds a control character", what)
+	}
+	return nil
 }
 
 // WithAuth picks the AUTH mechanism instead of AuthAuto. It needs
@@ -117,7 +138,7 @@ func WithCredentials(username, password string) Option {
 func WithAuth(mech Auth) Option {
 	return func(c *config) error {
 		if _, ok := goMailAuth[mech]; !ok && mech != AuthAuto {
-			return fmt.Errorf("smtpmail: unknown AUTH mechanism %q", string(mech))
+			return configError("WithAuth: unknown AUTH mechanism %q", string(mech))
 		}
 		c.auth = mech
 		return nil
@@ -129,7 +150,7 @@ func WithAuth(mech Auth) Option {
 func WithTLSPolicy(p TLSPolicy) Option {
 	return func(c *config) error {
 		if p < TLSMandatory || p > TLSNone {
-			return fmt.Errorf("smtpmail: unknown TLS policy %d", int(p))
+			return configError("WithTLSPolicy: unknown TLS policy %d", int(p))
 		}
 		c.tlsPolicy, c.tlsPolicySet = p, true
 		return nil
@@ -151,7 +172,7 @@ func WithImplicitTLS() Option {
 func WithTLSConfig(cfg *tls.Config) Option {
 	return func(c *config) error {
 		if cfg == nil {
-			return errors.New("smtpmail: nil TLS config")
+			return configError("WithTLSConfig: the TLS configuration is nil")
 		}
 		c.tlsConfig = cfg.Clone()
 		return nil
@@ -163,7 +184,7 @@ func WithTLSConfig(cfg *tls.Config) Option {
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
-			return errors.New("smtpmail: timeout must be positive")
+			return configError("WithTimeout: the timeout must be positive, not %v", d)
 		}
 		c.timeout = d
 		return nil
@@ -175,7 +196,7 @@ func WithTimeout(d time.Duration) Option {
 func WithHELO(name string) Option {
 	return func(c *config) error {
 		if name == "" {
-			return errors.New("smtpmail: empty HELO name")
+			return configError("WithHELO: the name is empty")
 		}
 		c.helo = name
 		return nil
@@ -211,7 +232,7 @@ func ParseDKIMKey(pemBytes []byte) (crypto.Signer, error) {
 func WithDKIM(d DKIM) Option {
 	return func(c *config) error {
 		if _, err := d.signer(); err != nil {
-			return err
+			return fmt.Errorf("%w: %w", email.ErrInvalidConfig, err)
 		}
 		dk := d
 		c.dkim = &dk
@@ -238,12 +259,12 @@ func (d DKIM) signer() (*mail.DKIMSigner, error) {
 
 // WithLogger logs each send at debug level (host, message id, recipient
 // count, duration) and failures at warn level (with the error kind and
-// reply code). Credentials, addresses and message content are never
-// logged.
+// reply code). Without it the Sender logs nowhere. Credentials, addresses
+// and message content are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
-			return errors.New("smtpmail: nil logger")
+			return configError("WithLogger: the logger is nil")
 		}
 		c.logger = l
 		return nil
@@ -255,7 +276,7 @@ func WithLogger(l *slog.Logger) Option {
 func WithMaxSize(n int64) Option {
 	return func(c *config) error {
 		if n <= 0 {
-			return errors.New("smtpmail: max size must be positive")
+			return configError("WithMaxSize: the size must be positive, not %d", n)
 		}
 		c.maxSize = n
 		return nil

@@ -376,24 +376,13 @@ func walkPart(t testing.TB, d *decoded, h partHeader, body io.Reader) {
 // conformanceHarness plugs a fake server into emailtest.Run.
 func conformanceHarness(t *testing.T, fs *fakeServer, opts ...Option) emailtest.Harness {
 	return emailtest.Harness{
-		NewSender: func(t *testing.T) email.Sender {
+		New: func(t *testing.T) email.Sender {
 			s, err := New(fs.host, fs.port, opts...)
 			require.NoError(t, err)
 			return s
 		},
-		Delivered: func(t *testing.T, r *email.Receipt, _ *email.Message) *emailtest.Delivery {
-			for _, m := range fs.messages() {
-				d := decode(t, m.Data)
-				if strings.Trim(d.Header.Get("Message-Id"), "<>") != r.MessageID {
-					continue
-				}
-				return toDelivery(t, m, d)
-			}
-			t.Fatalf("message %s not received", r.MessageID)
-			return nil
-		},
-		Requests: func(t *testing.T) int { return fs.sessionCount() },
-		Fail: func(t *testing.T, kind error) func() {
+		Calls: fs.sessionCount,
+		InjectError: func(t *testing.T, kind error) bool {
 			var undo func(fs *fakeServer)
 			switch kind {
 			case email.ErrTemporary:
@@ -417,19 +406,28 @@ func conformanceHarness(t *testing.T, fs *fakeServer, opts ...Option) emailtest.
 				undo = func(fs *fakeServer) { fs.dataErr = nil }
 			case email.ErrAuthentication:
 				var saved map[string]string
-				fs.set(func(fs *fakeServer) {
-					saved = fs.users
-					fs.users = map[string]string{"nobody": "x"}
-				})
+				fs.set(func(fs *fakeServer) { saved = fs.users })
 				if saved == nil {
-					fs.set(func(fs *fakeServer) { fs.users = nil })
-					return nil
+					return false // the server takes no AUTH
 				}
+				fs.set(func(fs *fakeServer) { fs.users = map[string]string{"nobody": "x"} })
 				undo = func(fs *fakeServer) { fs.users = saved }
 			default:
-				return nil
+				return false
 			}
-			return func() { fs.set(undo) }
+			t.Cleanup(func() { fs.set(undo) })
+			return true
+		},
+		Delivered: func(t *testing.T, r *email.Receipt, _ *email.Message) *emailtest.Delivery {
+			for _, m := range fs.messages() {
+				d := decode(t, m.Data)
+				if strings.Trim(d.Header.Get("Message-Id"), "<>") != r.MessageID {
+					continue
+				}
+				return toDelivery(t, m, d)
+			}
+			t.Fatalf("message %s not received", r.MessageID)
+			return nil
 		},
 		Secrets: []string{testPassword},
 	}

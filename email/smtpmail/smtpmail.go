@@ -26,6 +26,13 @@ import (
 // Name is the Provider of receipts and errors from this package.
 const Name = "smtp"
 
+// configError returns a configuration error: it wraps
+// email.ErrInvalidConfig and names this package. It must never be given a
+// password.
+func configError(format string, args ...any) error {
+	return fmt.Errorf("%w: smtpmail: %s", email.ErrInvalidConfig, fmt.Sprintf(format, args...))
+}
+
 // Sender sends email over SMTP. It is safe for concurrent use: every Send
 // and SendMany call opens its own connection and closes it when done.
 type Sender struct {
@@ -50,10 +57,10 @@ var (
 // always wins.
 func New(host string, port int, opts ...Option) (*Sender, error) {
 	if host == "" {
-		return nil, errors.New("smtpmail: empty host")
+		return nil, configError("the host is empty")
 	}
 	if port <= 0 || port > 65535 {
-		return nil, fmt.Errorf("smtpmail: invalid port %d", port)
+		return nil, configError("the port %d is not between 1 and 65535", port)
 	}
 	cfg := config{auth: AuthAuto, timeout: DefaultTimeout}
 	for _, o := range opts {
@@ -68,7 +75,7 @@ func New(host string, port int, opts ...Option) (*Sender, error) {
 		cfg.tlsPolicy = TLSOpportunistic
 	}
 	if cfg.auth != AuthAuto && !cfg.hasCredentials {
-		return nil, errors.New("smtpmail: WithAuth needs WithCredentials")
+		return nil, configError("WithAuth needs WithCredentials")
 	}
 	if cfg.tlsConfig == nil {
 		cfg.tlsConfig = &tls.Config{}
@@ -106,7 +113,7 @@ func NewFromURL(rawURL string, opts ...Option) (*Sender, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		// url.Parse errors repeat the input, which may hold a password.
-		return nil, errors.New("smtpmail: malformed SMTP URL")
+		return nil, configError("the SMTP URL does not parse")
 	}
 	var pre []Option
 	port := 0
@@ -117,18 +124,18 @@ func NewFromURL(rawURL string, opts ...Option) (*Sender, error) {
 		port = 465
 		pre = append(pre, WithImplicitTLS())
 	default:
-		return nil, fmt.Errorf("smtpmail: URL scheme must be smtp or smtps, not %q", u.Scheme)
+		return nil, configError("the SMTP URL scheme must be smtp or smtps, not %q", u.Scheme)
 	}
 	if u.Hostname() == "" {
-		return nil, errors.New("smtpmail: SMTP URL has no host")
+		return nil, configError("the SMTP URL has no host")
 	}
 	if p := u.Port(); p != "" {
 		port, err = strconv.Atoi(p)
 		if err != nil {
-			return nil, errors.New("smtpmail: SMTP URL has an invalid port")
+			return nil, configError("the SMTP URL has an invalid port")
 		}
 	}
-	if u.User != nil && u.User.Username() != "" {
+	if u.User != nil {
 		pass, _ := u.User.Password()
 		pre = append(pre, WithCredentials(u.User.Username(), pass))
 	}
@@ -142,7 +149,7 @@ func NewFromURL(rawURL string, opts ...Option) (*Sender, error) {
 		case "none":
 			pre = append(pre, WithTLSPolicy(TLSNone))
 		default:
-			return nil, fmt.Errorf("smtpmail: unknown tls=%q in SMTP URL", v)
+			return nil, configError("unknown tls=%q in the SMTP URL", v)
 		}
 	}
 	if v := q.Get("auth"); v != "" {
@@ -260,13 +267,15 @@ func (s *Sender) logResult(ctx context.Context, id string, rcpts int, start time
 	s.log.LogAttrs(ctx, slog.LevelDebug, "smtp message sent", attrs...)
 }
 
-// build validates m and turns it into a go-mail message.
+// build prepares m (validation and a text part derived from HTML-only
+// messages, see email.Prepare) and turns it into a go-mail message.
 func (s *Sender) build(m *email.Message) (*mail.Msg, string, error) {
 	var vopts []email.ValidateOption
 	if s.cfg.maxSize > 0 {
 		vopts = append(vopts, email.WithMaxSize(s.cfg.maxSize))
 	}
-	if err := email.Validate(m, vopts...); err != nil {
+	m, err := email.Prepare(m, vopts...)
+	if err != nil {
 		return nil, "", err
 	}
 	addrs, err := email.ParseAddresses(m)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/switchboard-go/switchboard/email"
 	"github.com/switchboard-go/switchboard/email/emailtest"
+	"github.com/switchboard-go/switchboard/email/internal/sendertest"
 )
 
 func testMessage(tok string) *email.Message {
@@ -540,11 +542,18 @@ func TestOptions(t *testing.T) {
 		{"EmptyHELO", "h", 25, []Option{WithHELO("")}},
 		{"NilLogger", "h", 25, []Option{WithLogger(nil)}},
 		{"ZeroMaxSize", "h", 25, []Option{WithMaxSize(0)}},
+		{"EmptyPassword", "h", 25, []Option{WithCredentials("u", "")}},
+		{"PaddedPassword", "h", 25, []Option{WithCredentials("u", " "+testPassword)}},
+		{"PasswordWithLF", "h", 25, []Option{WithCredentials("u", testPassword+"\nX")}},
+		{"PaddedUser", "h", 25, []Option{WithCredentials("u\t", testPassword)}},
+		{"BadDKIM", "h", 25, []Option{WithDKIM(DKIM{Domain: "example.com"})}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.host, tc.port, tc.opts...)
-			require.Error(t, err)
+			require.ErrorIs(t, err, email.ErrInvalidConfig)
+			require.ErrorContains(t, err, "smtpmail: ")
+			require.NotContains(t, err.Error(), testPassword)
 		})
 	}
 	s, err := New("smtp.example.com", 587, nil, WithHELO("client.example.com"), WithTimeout(time.Second))
@@ -590,11 +599,11 @@ func TestNewFromURL(t *testing.T) {
 	}
 	for _, bad := range []string{
 		"http://h", "smtp://", "smtp://h:notaport", "smtp://h?tls=maybe", "smtp://u:p@h?auth=magic",
-		"smtp://user:s3cr3t@h:99999", "smtp://user:s3cr3t@%zz",
+		"smtp://user:s3cr3t@h:99999", "smtp://user:s3cr3t@%zz", "smtp://user@h", "smtp://:s3cr3t@h",
 	} {
 		t.Run("Bad "+bad, func(t *testing.T) {
 			_, err := NewFromURL(bad)
-			require.Error(t, err)
+			require.ErrorIs(t, err, email.ErrInvalidConfig)
 			assert.NotContains(t, err.Error(), "s3cr3t")
 		})
 	}
@@ -620,4 +629,51 @@ func TestClassifyFallbacks(t *testing.T) {
 	require.ErrorIs(t, err, email.ErrTemporary)
 	err = classifyDial(ctx, errors.New("odd"))
 	require.ErrorIs(t, err, email.ErrPermanent)
+}
+
+// TestHTMLOnlyGetsTextPart is the regression test for HTML-only messages,
+// which used to go out as a single text/html part: the message the server
+// receives is multipart/alternative with a text/plain part derived from
+// the HTML first.
+func TestHTMLOnlyGetsTextPart(t *testing.T) {
+	fs := newFakeServer(t, serverConfig{})
+	s, err := New(fs.host, fs.port)
+	require.NoError(t, err)
+	m := &email.Message{From: "a@example.com", To: []string{"b@example.com"}, Subject: "Hi",
+		HTML: "<h1>Welcome</h1><p>Your account is <b>ready</b>.</p>"}
+	_, err = s.Send(context.Background(), m)
+	require.NoError(t, err)
+	msgs := fs.messages()
+	require.Len(t, msgs, 1)
+	d := decode(t, msgs[0].Data)
+	mt, _, err := mime.ParseMediaType(d.Header.Get("Content-Type"))
+	require.NoError(t, err)
+	require.Equal(t, "multipart/alternative", mt)
+	require.Equal(t, "Welcome\n\nYour account is ready.", strings.TrimSpace(strings.ReplaceAll(d.Text, "\r\n", "\n")))
+	require.Equal(t, m.HTML, strings.TrimSpace(d.HTML))
+	require.Empty(t, m.Text, "the caller's message is not modified")
+}
+
+// TestSilentByDefault: without WithLogger the Sender logs nowhere, not
+// through slog.Default, the log package or standard error, whether a send
+// succeeds, is refused or cannot connect.
+func TestSilentByDefault(t *testing.T) {
+	logs := sendertest.CaptureDefaultLogs(t)
+	fs := newFakeServer(t, serverConfig{})
+	s, err := New(fs.host, fs.port)
+	require.NoError(t, err)
+	_, err = s.Send(context.Background(), testMessage("silent"))
+	require.NoError(t, err)
+	fs.set(func(fs *fakeServer) {
+		fs.rcptErr = func(string) error { return &gosmtp.SMTPError{Code: 550, Message: "No such user"} }
+	})
+	_, err = s.Send(context.Background(), testMessage("silent"))
+	require.Error(t, err)
+	_, err = s.SendMany(context.Background(), []*email.Message{testMessage("a"), testMessage("b")})
+	require.Error(t, err)
+	dead, err := New("127.0.0.1", 1)
+	require.NoError(t, err)
+	_, err = dead.Send(context.Background(), testMessage("silent"))
+	require.Error(t, err)
+	require.Empty(t, logs(), "a sender without WithLogger must log nowhere")
 }

@@ -197,7 +197,11 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 		httpclient.WithBearerToken(secretKey),
 		httpclient.WithAutoIdempotencyKeys(false),
 	)
-	return &Provider{hc: httpclient.New(hopts...), log: cfg.logger, now: cfg.now,
+	hc, err := httpclient.New(hopts...)
+	if err != nil {
+		return nil, &payments.Error{Kind: payments.ErrInvalidConfig, Provider: Name, Message: "HTTP options", Err: err}
+	}
+	return &Provider{hc: hc, log: cfg.logger, now: cfg.now,
 		caps: payments.Capabilities{
 			Currencies:              payments.AcceptCurrencies(acceptedCurrencies...),
 			RequiresEmail:           true,

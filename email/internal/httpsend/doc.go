@@ -1,5 +1,7 @@
 // Package httpsend holds what the HTTP email senders (sendgridmail,
-// mailgunmail, postmarkmail) share: building their httpclient.Client,
+// mailgunmail, postmarkmail) share: their configuration errors and
+// credential and base URL checks, building their httpclient.Client (no
+// retry, no redirect, silent without a logger),
 // posting one request, mapping transport failures to *email.SendError,
 // keeping provider messages printable and short, and logging each send
 // without credentials.

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/email"
 )
 
 func TestCheckCredential(t *testing.T) {
@@ -14,9 +16,11 @@ func TestCheckCredential(t *testing.T) {
 		wantErr string
 	}{
 		{"ok", "SG.key", ""},
-		{"empty", "", "pkg: API key is empty"},
-		{"CR", "key\rX-Evil: 1", "pkg: API key contains CR or LF"},
-		{"LF", "key\n", "pkg: API key contains CR or LF"},
+		{"empty", "", "email: invalid configuration: pkg: the API key is empty"},
+		{"blank", " \t", "email: invalid configuration: pkg: the API key is empty"},
+		{"padded", " SG.key", "email: invalid configuration: pkg: the API key starts or ends with white space"},
+		{"CR", "key\rX-Evil: 1", "email: invalid configuration: pkg: the API key holds a control character such as CR or LF"},
+		{"LF inside", "ke\ny", "email: invalid configuration: pkg: the API key holds a control character such as CR or LF"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -26,6 +30,7 @@ func TestCheckCredential(t *testing.T) {
 				return
 			}
 			require.EqualError(t, err, tc.wantErr)
+			require.ErrorIs(t, err, email.ErrInvalidConfig)
 		})
 	}
 }
@@ -44,12 +49,17 @@ func TestBaseURL(t *testing.T) {
 		{raw: "https://", wantErr: true},
 		{raw: "://bad", wantErr: true},
 		{raw: "", wantErr: true},
+		{raw: "https://user:key@api.example.com", wantErr: true},
+		{raw: "https://api.example.com?key=1", wantErr: true},
+		{raw: "https://api.example.com/#x", wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.raw, func(t *testing.T) {
 			got, err := BaseURL("pkg", tc.raw)
 			if tc.wantErr {
-				require.EqualError(t, err, "pkg: base URL must be an absolute http(s) URL")
+				require.ErrorIs(t, err, email.ErrInvalidConfig)
+				require.ErrorContains(t, err, "pkg: WithBaseURL: ")
+				require.NotContains(t, err.Error(), "key")
 				return
 			}
 			require.NoError(t, err)

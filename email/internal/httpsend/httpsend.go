@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -45,13 +47,26 @@ func Sanitize(s string) string {
 // nil when the failure was read from a successful answer.
 type ClassifyFunc func(status int, body []byte, cause error) *email.SendError
 
-// FromHTTPError maps an error of httpclient.Client to a SendError: an
-// *httpclient.StatusError anywhere in err's chain goes to classify, with
-// err as the cause; anything else (network failure, timeout, open
+// FromHTTPError maps an error of httpclient.Client to a SendError: a
+// redirect that was not followed (httpclient.ErrRedirectRefused) is an
+// email.ErrPermanent failure whose Message names the refused target,
+// redacted; an *httpclient.StatusError anywhere in err's chain goes to
+// classify, with err as the cause; anything else (network failure, timeout, open
 // circuit breaker, cancelled context) is an email.ErrTemporary failure of
 // provider.
 func FromHTTPError(provider string, err error, classify ClassifyFunc) *email.SendError {
 	var st *httpclient.StatusError
+	if errors.Is(err, httpclient.ErrRedirectRefused) && errors.As(err, &st) {
+		// The API answered with a redirect, which a send never follows:
+		// the base URL is wrong or something is in the way.
+		return &email.SendError{
+			Kind:       email.ErrPermanent,
+			Provider:   provider,
+			StatusCode: st.StatusCode,
+			Message:    Sanitize(err.Error()),
+			Err:        err,
+		}
+	}
 	if errors.As(err, &st) {
 		return classify(st.StatusCode, st.Body, err)
 	}
@@ -63,48 +78,83 @@ func FromHTTPError(provider string, err error, classify ClassifyFunc) *email.Sen
 	}
 }
 
+// ConfigError returns a configuration error of package pkg: it wraps
+// email.ErrInvalidConfig and reads "email: invalid configuration: pkg:
+// message". The message must name the option or argument at fault, never a
+// secret's value.
+func ConfigError(pkg, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", email.ErrInvalidConfig, pkg, fmt.Sprintf(format, args...))
+}
+
 // ClientConfig is the part of a sender's configuration that concerns its
 // HTTP client and logger, set by its WithHTTPClient, WithHTTPOptions and
 // WithLogger options.
 type ClientConfig struct {
-	// Client, when set, is used as is and HTTPOptions are ignored.
-	Client *httpclient.Client
-	// HTTPOptions configure the client Build creates.
+	// HTTPClient, when set, carries the requests (httpclient.WithHTTPClient).
+	HTTPClient *http.Client
+	// HTTPOptions configure the httpclient.Client that Transport builds.
 	HTTPOptions []httpclient.Option
 	// Logger receives the send log; nil discards it.
 	Logger *slog.Logger
 }
 
-// SetClient sets Client.
-func (c *ClientConfig) SetClient(client *httpclient.Client) { c.Client = client }
+// SetHTTPClient sets HTTPClient; a nil hc is a configuration error of pkg.
+func (c *ClientConfig) SetHTTPClient(pkg string, hc *http.Client) error {
+	if hc == nil {
+		return ConfigError(pkg, "WithHTTPClient: the client is nil")
+	}
+	c.HTTPClient = hc
+	return nil
+}
 
 // AddHTTPOptions appends opts to HTTPOptions.
 func (c *ClientConfig) AddHTTPOptions(opts ...httpclient.Option) {
 	c.HTTPOptions = append(c.HTTPOptions, opts...)
 }
 
-// SetLogger sets Logger.
-func (c *ClientConfig) SetLogger(l *slog.Logger) { c.Logger = l }
+// SetLogger sets Logger; a nil l is a configuration error of pkg.
+func (c *ClientConfig) SetLogger(pkg string, l *slog.Logger) error {
+	if l == nil {
+		return ConfigError(pkg, "WithLogger: the logger is nil")
+	}
+	c.Logger = l
+	return nil
+}
 
-// Transport returns a Transport for provider. Without a Client it builds
-// one that never retries (the email APIs have no idempotency key, so a
-// retried POST could deliver twice), sends userAgent and logs to Logger,
-// followed by HTTPOptions. Without a Logger the log is discarded.
-func (c ClientConfig) Transport(provider, userAgent string, classify ClassifyFunc) Transport {
+// Transport returns the Transport of package pkg for provider. It builds
+// an httpclient.Client that follows no redirect, sends userAgent and logs
+// to Logger, then applies HTTPClient and HTTPOptions, and last turns
+// retries and automatic idempotency keys off whatever HTTPOptions say:
+// the send APIs take no idempotency key, so a retried POST could deliver
+// twice. Without a Logger the log is discarded. An invalid
+// HTTP option, or httpclient.WithBaseURL among them (the sender has its
+// own WithBaseURL), is an error wrapping email.ErrInvalidConfig and
+// httpclient.ErrInvalidConfig.
+func (c ClientConfig) Transport(pkg, provider, userAgent string, classify ClassifyFunc) (Transport, error) {
 	logger := c.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	client := c.Client
-	if client == nil {
-		base := []httpclient.Option{
-			httpclient.WithRetries(0),
-			httpclient.WithUserAgent(userAgent),
-			httpclient.WithLogger(logger),
-		}
-		client = httpclient.New(append(base, c.HTTPOptions...)...)
+	opts := []httpclient.Option{
+		httpclient.WithRetries(0),
+		httpclient.WithMaxRedirects(0),
+		httpclient.WithUserAgent(userAgent),
+		httpclient.WithLogger(logger),
 	}
-	return Transport{Provider: provider, Client: client, Logger: logger, Classify: classify}
+	if c.HTTPClient != nil {
+		opts = append(opts, httpclient.WithHTTPClient(c.HTTPClient))
+	}
+	opts = append(opts, c.HTTPOptions...)
+	// Whatever the options say: a send is never retried.
+	opts = append(opts, httpclient.WithRetries(0), httpclient.WithAutoIdempotencyKeys(false))
+	client, err := httpclient.New(opts...)
+	if err != nil {
+		return Transport{}, fmt.Errorf("%w: %s: HTTP client: %w", email.ErrInvalidConfig, pkg, err)
+	}
+	if client.BaseURL() != "" {
+		return Transport{}, ConfigError(pkg, "WithHTTPOptions: httpclient.WithBaseURL does not apply to a sender; use %s.WithBaseURL", pkg)
+	}
+	return Transport{Provider: provider, Client: client, Logger: logger, Classify: classify}, nil
 }
 
 // Request is one POST to a provider's send endpoint.
@@ -173,26 +223,36 @@ func (t Transport) Send(ctx context.Context, req Request, accept AcceptFunc) (*e
 }
 
 // CheckCredential reports whether value can be sent as the credential
-// that pkg calls what ("API key", "server token"): it must be non-empty
-// and free of CR and LF, which would split the header. The error names
-// pkg and what but never value.
+// that pkg calls what ("API key", "server token"): it must not be empty,
+// blank or padded with white space, and must hold no control character
+// (CR or LF would split the header). The error wraps
+// email.ErrInvalidConfig and names pkg and what but never value.
 func CheckCredential(pkg, what, value string) error {
-	if value == "" {
-		return errors.New(pkg + ": " + what + " is empty")
-	}
-	if strings.ContainsAny(value, "\r\n") {
-		return errors.New(pkg + ": " + what + " contains CR or LF")
+	switch {
+	case strings.TrimSpace(value) == "":
+		return ConfigError(pkg, "the %s is empty", what)
+	case strings.TrimSpace(value) != value:
+		return ConfigError(pkg, "the %s starts or ends with white space", what)
+	case strings.ContainsFunc(value, unicode.IsControl):
+		return ConfigError(pkg, "the %s holds a control character such as CR or LF", what)
 	}
 	return nil
 }
 
-// BaseURL checks that raw is an absolute http(s) URL and returns it
-// without trailing slashes, ready for a path to be appended. The error
-// names pkg.
+// BaseURL checks that raw, given to pkg's WithBaseURL, is an absolute
+// http(s) URL with a host and without user information, query or
+// fragment, and returns it without trailing slashes, ready for a path to
+// be appended. The error wraps email.ErrInvalidConfig and never quotes
+// raw.
 func BaseURL(pkg, raw string) (string, error) {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return "", errors.New(pkg + ": base URL must be an absolute http(s) URL")
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Opaque != "":
+		return "", ConfigError(pkg, "WithBaseURL: the base URL must be an absolute http(s) URL")
+	case u.User != nil:
+		return "", ConfigError(pkg, "WithBaseURL: the base URL holds user information")
+	case u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#"):
+		return "", ConfigError(pkg, "WithBaseURL: the base URL has a query or fragment")
 	}
 	return strings.TrimRight(u.String(), "/"), nil
 }

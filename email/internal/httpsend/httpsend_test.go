@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -103,24 +105,66 @@ func TestFromHTTPError(t *testing.T) {
 
 func TestClientConfigOptions(t *testing.T) {
 	var c ClientConfig
-	client := httpclient.New()
+	hc := &http.Client{}
 	logger := slog.New(slog.DiscardHandler)
-	c.SetClient(client)
+	require.NoError(t, c.SetHTTPClient("pkg", hc))
 	c.AddHTTPOptions(httpclient.WithRetries(1))
 	c.AddHTTPOptions(httpclient.WithUserAgent("x"), httpclient.WithRetries(2))
-	c.SetLogger(logger)
-	require.Same(t, client, c.Client)
+	require.NoError(t, c.SetLogger("pkg", logger))
+	require.Same(t, hc, c.HTTPClient)
 	require.Len(t, c.HTTPOptions, 3)
 	require.Same(t, logger, c.Logger)
 
-	tr := c.Transport("test", "ua", testClassify)
-	require.Same(t, client, tr.Client, "a given client is used as is")
+	tr, err := c.Transport("pkg", "test", "ua", testClassify)
+	require.NoError(t, err)
+	require.NotNil(t, tr.Client)
 	require.Same(t, logger, tr.Logger)
 	require.Equal(t, "test", tr.Provider)
 
-	tr = ClientConfig{}.Transport("test", "ua", testClassify)
+	tr, err = ClientConfig{}.Transport("pkg", "test", "ua", testClassify)
+	require.NoError(t, err)
 	require.NotNil(t, tr.Client)
 	require.NotNil(t, tr.Logger, "no logger discards the log")
+}
+
+func TestClientConfigErrors(t *testing.T) {
+	var c ClientConfig
+	for _, err := range []error{c.SetHTTPClient("pkg", nil), c.SetLogger("pkg", nil)} {
+		require.ErrorIs(t, err, email.ErrInvalidConfig)
+		require.ErrorContains(t, err, "pkg: With")
+	}
+	for name, opts := range map[string][]httpclient.Option{
+		"invalid option": {httpclient.WithTimeout(0)},
+		"base URL":       {httpclient.WithBaseURL("https://api.example.com")},
+	} {
+		_, err := ClientConfig{HTTPOptions: opts}.Transport("pkg", "test", "ua", testClassify)
+		require.ErrorIs(t, err, email.ErrInvalidConfig, name)
+		require.ErrorContains(t, err, "pkg: ", name)
+	}
+	_, err := ClientConfig{HTTPOptions: []httpclient.Option{httpclient.WithRetries(-1)}}.Transport("pkg", "test", "ua", testClassify)
+	require.ErrorIs(t, err, httpclient.ErrInvalidConfig, "the httpclient error stays reachable")
+}
+
+// TestTransportFollowsNoRedirect: a send is a POST with a credential and
+// a body, so a redirect, even within the API's origin, is not followed.
+func TestTransportFollowsNoRedirect(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	tr, err := ClientConfig{}.Transport("pkg", "test", "ua", testClassify)
+	require.NoError(t, err)
+	_, err = tr.Send(context.Background(), Request{URL: srv.URL + "/send", Body: []byte("x"), ContentType: "text/plain",
+		AuthHeader: "X-Auth", AuthValue: "k"}, nil)
+	require.ErrorIs(t, err, httpclient.ErrRedirectRefused)
+	require.ErrorIs(t, err, email.ErrPermanent)
+	require.ErrorContains(t, err, "redirect to "+srv.URL+"/elsewhere not followed")
+	var se *email.SendError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, http.StatusTemporaryRedirect, se.StatusCode)
+	require.EqualValues(t, 1, hits.Load())
 }
 
 func TestTransportSend(t *testing.T) {
@@ -173,7 +217,8 @@ func TestTransportSend(t *testing.T) {
 			defer srv.Close()
 			var logs bytes.Buffer
 			cfg := ClientConfig{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
-			tr := cfg.Transport("test", "ua-test", testClassify)
+			tr, err := cfg.Transport("pkg", "test", "ua-test", testClassify)
+			require.NoError(t, err)
 			rcpt, err := tr.Send(context.Background(), Request{
 				URL: srv.URL + "/send", Body: []byte("hello"), ContentType: "text/plain",
 				AuthHeader: "X-Auth", AuthValue: secret,
@@ -202,8 +247,9 @@ func TestTransportSendNetworkError(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close() // nothing listens any more
-	tr := ClientConfig{}.Transport("test", "ua", testClassify)
-	_, err := tr.Send(context.Background(), Request{URL: url, Body: []byte("x"), ContentType: "text/plain", AuthHeader: "X-Auth", AuthValue: "k"},
+	tr, err := ClientConfig{}.Transport("pkg", "test", "ua", testClassify)
+	require.NoError(t, err)
+	_, err = tr.Send(context.Background(), Request{URL: url, Body: []byte("x"), ContentType: "text/plain", AuthHeader: "X-Auth", AuthValue: "k"},
 		func(context.Context, *httpclient.Response) (string, *email.SendError) {
 			t.Error("accept called without an answer")
 			return "", nil
@@ -212,4 +258,23 @@ func TestTransportSendNetworkError(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	require.ErrorIs(t, err, email.ErrTemporary)
 	require.Equal(t, "request failed", se.Message)
+}
+
+// TestTransportNeverRetries: even with retries and automatic idempotency
+// keys asked for in the HTTP options, a failed send reaches the API once.
+func TestTransportNeverRetries(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	tr, err := ClientConfig{HTTPOptions: []httpclient.Option{httpclient.WithRetries(3),
+		httpclient.WithAutoIdempotencyKeys(true), httpclient.WithBackoff(time.Millisecond, time.Millisecond)}}.
+		Transport("pkg", "test", "ua", testClassify)
+	require.NoError(t, err)
+	_, err = tr.Send(context.Background(), Request{URL: srv.URL, Body: []byte("x"), ContentType: "text/plain",
+		AuthHeader: "X-Auth", AuthValue: "k"}, nil)
+	require.Error(t, err)
+	require.EqualValues(t, 1, hits.Load())
 }

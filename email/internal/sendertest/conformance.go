@@ -22,17 +22,17 @@ func Conformance(srv *Server, newSender func(t *testing.T) email.Sender,
 	decode func(t *testing.T, last Request, m *email.Message) *emailtest.Delivery,
 	failures map[error]Answer, secrets ...string) emailtest.Harness {
 	return emailtest.Harness{
-		NewSender: newSender,
+		New:   newSender,
+		Calls: srv.Hits,
+		InjectError: func(t *testing.T, kind error) bool {
+			a, ok := failures[kind]
+			if ok {
+				t.Cleanup(srv.Respond(a.Status, a.Body))
+			}
+			return ok
+		},
 		Delivered: func(t *testing.T, _ *email.Receipt, m *email.Message) *emailtest.Delivery {
 			return decode(t, srv.Last(), m)
-		},
-		Requests: func(*testing.T) int { return srv.Hits() },
-		Fail: func(_ *testing.T, kind error) func() {
-			a, ok := failures[kind]
-			if !ok {
-				return nil
-			}
-			return srv.Respond(a.Status, a.Body)
 		},
 		Secrets: secrets,
 	}

@@ -149,3 +149,12 @@ func CheckFuzzedError(t testing.TB, provider string, se *email.SendError) {
 	}
 	_ = se.Error()
 }
+
+// RequireConfigError fails t unless err is a configuration error: it
+// wraps email.ErrInvalidConfig, names pkg, and quotes none of the secrets.
+func RequireConfigError(t testing.TB, err error, pkg string, secrets ...string) {
+	t.Helper()
+	require.ErrorIs(t, err, email.ErrInvalidConfig)
+	require.ErrorContains(t, err, pkg+": ")
+	RequireErrorHides(t, err, secrets...)
+}

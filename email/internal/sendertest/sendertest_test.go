@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -45,13 +46,16 @@ func demoClassify(status int, body []byte, cause error) *email.SendError {
 	return &email.SendError{Kind: kind, Provider: "demo", StatusCode: status, Message: msg, Err: cause}
 }
 
-func newDemoSender(srv *Server, logger *slog.Logger) *demoSender {
+func newDemoSender(t testing.TB, srv *Server, logger *slog.Logger) *demoSender {
 	cfg := httpsend.ClientConfig{Logger: logger}
-	return &demoSender{url: srv.URL() + "/send", tr: cfg.Transport("demo", "demo-test", demoClassify)}
+	tr, err := cfg.Transport("demo", "demo", "demo-test", demoClassify)
+	require.NoError(t, err)
+	return &demoSender{url: srv.URL() + "/send", tr: tr}
 }
 
 func (s *demoSender) Send(ctx context.Context, m *email.Message) (*email.Receipt, error) {
-	if err := email.Validate(m); err != nil {
+	m, err := email.Prepare(m)
+	if err != nil {
 		return nil, err
 	}
 	body, err := json.Marshal(m)
@@ -84,7 +88,7 @@ var demoSetup = Setup{
 	Secret:   secret,
 	Start: func(t *testing.T, logger *slog.Logger) (email.Sender, *Server) {
 		srv := NewServer(t, http.StatusOK, demoExpect, demoReply)
-		return newDemoSender(srv, logger), srv
+		return newDemoSender(t, srv, logger), srv
 	},
 }
 
@@ -221,6 +225,7 @@ func TestRunners(t *testing.T) {
 	t.Run("invalid", func(t *testing.T) { RunInvalidMessages(t, demoSetup, InvalidMessages()) })
 	t.Run("transport", func(t *testing.T) { RunTransportFailure(t, demoSetup) })
 	t.Run("canceled", func(t *testing.T) { RunContextCanceled(t, demoSetup) })
+	t.Run("silent", func(t *testing.T) { RunSilentByDefault(t, demoSetup) })
 	t.Run("send errors", func(t *testing.T) {
 		RunSendErrors(t, demoSetup, []SendErrorCase{
 			{Name: "auth", Status: 401, Body: "no", Kind: email.ErrAuthentication},
@@ -255,7 +260,7 @@ func TestInvalidMessagesAreInvalid(t *testing.T) {
 func TestConformanceHarness(t *testing.T) {
 	srv := NewServer(t, http.StatusOK, demoExpect, demoReply)
 	emailtest.Run(t, Conformance(srv,
-		func(*testing.T) email.Sender { return newDemoSender(srv, nil) },
+		func(t *testing.T) email.Sender { return newDemoSender(t, srv, nil) },
 		func(t *testing.T, last Request, _ *email.Message) *emailtest.Delivery {
 			var m email.Message
 			require.NoError(t, json.Unmarshal(last.Body, &m))
@@ -332,4 +337,13 @@ func TestRoundTripFunc(t *testing.T) {
 	_, err := (&http.Client{Transport: rt}).Get("http://example.invalid/")
 	require.ErrorContains(t, err, "no network")
 	require.True(t, called)
+}
+
+func TestCaptureDefaultLogs(t *testing.T) {
+	logs := CaptureDefaultLogs(t)
+	slog.Info("through slog")
+	fmt.Fprintln(os.Stderr, "on stderr")
+	out := logs()
+	require.Contains(t, out, "through slog")
+	require.Contains(t, out, "on stderr")
 }
