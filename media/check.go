@@ -2,7 +2,6 @@ package media
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"image"
 	"io"
@@ -124,8 +123,10 @@ func (c *Checked) decodeImage(r io.Reader, head []byte, eof bool, max int64) ([]
 			c.Width, c.Height = cfg.Width, cfg.Height
 			return head, eof, nil
 		}
-		truncated := errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
-		if !truncated || eof || len(head) >= maxImageHeader || int64(len(head)) > max {
+		// Decoders do not all wrap io.ErrUnexpectedEOF when the header
+		// is cut short (GIF's color table), so any error short of the end
+		// of the body reads further, up to maxImageHeader.
+		if eof || len(head) >= maxImageHeader || int64(len(head)) > max {
 			return nil, false, fmt.Errorf("%w: %s header does not decode", ErrInvalidContent, baseType(c.Type))
 		}
 		want := 2 * len(head)
@@ -372,7 +373,8 @@ const (
 )
 
 // CheckMetadata checks upload metadata: at most MaxMetadataKeys entries,
-// keys of 1 to 64 ASCII letters, digits, '-' or '_', values of valid
+// keys of 1 to 64 lowercase ASCII letters, digits, '-' or '_' (buckets
+// lowercase keys, so only lowercase survives every backend), values of valid
 // UTF-8 without control characters and at most MaxMetadataValue bytes.
 // The error wraps ErrInvalidParams.
 func CheckMetadata(md map[string]string) error {
@@ -385,8 +387,8 @@ func CheckMetadata(md map[string]string) error {
 		}
 		for i := 0; i < len(k); i++ {
 			c := k[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return fmt.Errorf("%w: metadata key %s holds a character outside [A-Za-z0-9_-]", ErrInvalidParams, quote(k))
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return fmt.Errorf("%w: metadata key %s holds a character outside [a-z0-9_-]", ErrInvalidParams, quote(k))
 			}
 		}
 		if len(v) > MaxMetadataValue {
