@@ -16,6 +16,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/switchboard-go/switchboard/media"
@@ -90,6 +91,9 @@ type Store struct {
 	key      []byte
 	log      *slog.Logger
 	now      func() time.Time
+	// dirs remembers the folders already created, so that an upload
+	// into a known folder costs no MkdirAll.
+	dirs sync.Map
 }
 
 var _ media.Store = (*Store)(nil)
@@ -209,17 +213,18 @@ func (s *Store) Upload(ctx context.Context, in *media.Upload) (*media.Asset, err
 	}
 	id := media.KeyID(media.ObjectPath(in.Folder, in.Name, c.Ext), in.Private)
 	dir := path.Dir(id)
-	if err := s.root.MkdirAll(dir, 0o755); err != nil {
-		return nil, s.fail("upload", err)
-	}
 	tmp := dir + "/.upload-" + media.RandomName()
-	f, err := s.root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	f, err := s.createTemp(dir, tmp)
 	if err != nil {
 		return nil, s.fail("upload", err)
 	}
 	_, werr := c.WriteTo(f)
 	if werr == nil {
 		werr = f.Sync()
+	}
+	var fi fs.FileInfo
+	if werr == nil {
+		fi, werr = f.Stat()
 	}
 	cerr := f.Close()
 	if werr == nil {
@@ -256,12 +261,9 @@ func (s *Store) Upload(ctx context.Context, in *media.Upload) (*media.Asset, err
 		_ = s.root.Remove(tmp)
 		return nil, s.fail("upload", err)
 	}
-	if len(in.Metadata) == 0 {
+	if len(in.Metadata) == 0 && in.Overwrite {
+		// The asset replaced may have had metadata.
 		_ = s.root.Remove(metaPath(id))
-	}
-	fi, err := s.root.Stat(id)
-	if err != nil {
-		return nil, s.fail("upload", err)
 	}
 	a := &media.Asset{
 		ID:          id,
@@ -283,6 +285,26 @@ func (s *Store) Upload(ctx context.Context, in *media.Upload) (*media.Asset, err
 			slog.String("id", id), slog.Int64("bytes", a.Bytes), slog.String("type", a.ContentType))
 	}
 	return a, nil
+}
+
+// createTemp creates the temporary file of an upload in dir, creating dir
+// first when it is not known to exist.
+func (s *Store) createTemp(dir, tmp string) (*os.File, error) {
+	if _, ok := s.dirs.Load(dir); !ok {
+		if err := s.root.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		s.dirs.Store(dir, struct{}{})
+	}
+	f, err := s.root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The directory was removed behind the Store's back.
+		if err := s.root.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		f, err = s.root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	}
+	return f, err
 }
 
 func (s *Store) writeSide(id string, c *media.Checked, md map[string]string) error {
