@@ -30,6 +30,9 @@ type config struct {
 
 	SMTPURL   string // SMTP_URL, e.g. smtp://127.0.0.1:1025
 	EmailFrom string // EMAIL_FROM
+
+	MediaURL         string // MEDIA_URL: empty (DATA_DIR/media), cloudinary://..., file:///..., mem://
+	CloudinaryAPIURL string // CLOUDINARY_API_URL (a fake or a proxy)
 }
 
 // defaultDemoToken is the bearer token accepted when DEMO_TOKEN is unset.
@@ -53,6 +56,8 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		PaymentsProvider:     strings.ToLower(getenv("PAYMENTS_PROVIDER")),
 		SMTPURL:              getenv("SMTP_URL"),
 		EmailFrom:            getenv("EMAIL_FROM"),
+		MediaURL:             getenv("MEDIA_URL"),
+		CloudinaryAPIURL:     getenv("CLOUDINARY_API_URL"),
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"

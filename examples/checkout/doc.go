@@ -22,6 +22,9 @@
 //	PAYMENTS_PROVIDER      which provider create-intent uses: stripe, paystack or sandbox
 //	SMTP_URL               send email through SMTP, e.g. smtp://127.0.0.1:1025
 //	EMAIL_FROM             the sender address
+//	MEDIA_URL              product images: a local directory under DATA_DIR (default),
+//	                       cloudinary://key:secret@cloud, or a Go CDK bucket (file:///dir, mem://)
+//	CLOUDINARY_API_URL     Cloudinary's API host (a fake or a proxy)
 //
 // Routes:
 //
@@ -30,5 +33,10 @@
 //	GET  /orders                          the orders (Bearer auth)
 //	POST /sandbox/payments/{id}/succeed   make the sandbox succeed a payment and deliver its webhook
 //	POST /sandbox/payments/{id}/fail      make the sandbox fail a payment and deliver its webhook
+//	POST /media                           upload a product image, multipart field "file" (Bearer auth)
+//	POST /media/sign                      the fields a browser needs for a direct upload (Bearer auth)
+//	DELETE /media/{id}                    delete an image (Bearer auth)
+//	GET  /media/...                       local images (public ones; private ones with a signed URL)
+//	POST /webhooks/cloudinary             Cloudinary upload notifications (with MEDIA_URL=cloudinary://...)
 //	GET  /healthz                         liveness
 package main
