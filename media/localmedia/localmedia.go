@@ -42,7 +42,6 @@ type config struct {
 	keySet  bool
 	log     *slog.Logger
 	now     func() time.Time
-	clockOK bool
 	errs    []error
 }
 
