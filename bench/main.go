@@ -100,6 +100,7 @@ func runAll(cfg config) []Row {
 		{"Store", storeRows},
 		{"httpclient", clientRows},
 		{"SMTP", smtpRows},
+		{"Media", mediaRows},
 	}
 	var rows []Row
 	for _, g := range groups {

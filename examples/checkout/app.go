@@ -54,6 +54,7 @@ type app struct {
 	providers map[string]payments.Provider
 	sandbox   *sandboxpay.Provider
 	signin    *signIn // nil when no sign-in provider is configured (login.go)
+	media     *mediaService
 	mux       *http.ServeMux
 }
 
@@ -164,6 +165,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	if err := a.setupMedia(ctx, deps.baseURL); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -188,6 +192,7 @@ func (a *app) Close() error {
 	if a.orders != nil {
 		errs = append(errs, a.orders.close())
 	}
+	errs = append(errs, a.media.close())
 	return errors.Join(errs...)
 }
 

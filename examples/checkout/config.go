@@ -31,7 +31,9 @@ type config struct {
 	SMTPURL   string // SMTP_URL, e.g. smtp://127.0.0.1:1025
 	EmailFrom string // EMAIL_FROM
 
-	Login loginConfig // PUBLIC_URL, SESSION_KEY, GOOGLE_*, GITHUB_*, OIDC_*: login.go
+	Login            loginConfig // PUBLIC_URL, SESSION_KEY, GOOGLE_*, GITHUB_*, OIDC_*: login.go
+	MediaURL         string      // MEDIA_URL: empty (DATA_DIR/media), cloudinary://..., file:///..., mem://
+	CloudinaryAPIURL string      // CLOUDINARY_API_URL (a fake or a proxy)
 }
 
 // defaultDemoToken is the bearer token accepted when DEMO_TOKEN is unset.
@@ -56,6 +58,8 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		SMTPURL:              getenv("SMTP_URL"),
 		EmailFrom:            getenv("EMAIL_FROM"),
 		Login:                loginConfigFromEnv(getenv),
+		MediaURL:             getenv("MEDIA_URL"),
+		CloudinaryAPIURL:     getenv("CLOUDINARY_API_URL"),
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"

@@ -29,6 +29,9 @@
 //	PUBLIC_URL             where browsers reach the app; callbacks are PUBLIC_URL/login/NAME/callback
 //	                       (default: the listen address)
 //	SESSION_KEY            base64 of 32+ random bytes signing the session cookie (random at each start)
+//	MEDIA_URL              product images: a local directory under DATA_DIR (default),
+//	                       cloudinary://key:secret@cloud, or a Go CDK bucket (file:///dir, mem://)
+//	CLOUDINARY_API_URL     Cloudinary's API host (a fake or a proxy)
 //
 // Routes:
 //
@@ -43,5 +46,10 @@
 //	POST /logout                          end the session
 //	POST /sandbox/payments/{id}/succeed   make the sandbox succeed a payment and deliver its webhook
 //	POST /sandbox/payments/{id}/fail      make the sandbox fail a payment and deliver its webhook
+//	POST /media                           upload a product image, multipart field "file" (Bearer auth)
+//	POST /media/sign                      the fields a browser needs for a direct upload (Bearer auth)
+//	DELETE /media/{id}                    delete an image (Bearer auth)
+//	GET  /media/...                       local images (public ones; private ones with a signed URL)
+//	POST /webhooks/cloudinary             Cloudinary upload notifications (with MEDIA_URL=cloudinary://...)
 //	GET  /healthz                         liveness
 package main
