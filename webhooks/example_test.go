@@ -41,9 +41,12 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	h := webhooks.NewHandler(verifier,
+	h, err := webhooks.NewHandler(verifier,
 		webhooks.WithStore(store),
 		webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		log.Fatal(err)
+	}
 	h.On("push", func(ctx context.Context, e *webhooks.Event) error {
 		fmt.Printf("push %s: %s\n", e.ID, e.Data)
 		return nil

@@ -54,7 +54,9 @@ func newGitHubHandler(t *testing.T, store idempotency.Store, opts ...HandlerOpti
 	v, err := NewGitHub(secret)
 	require.NoError(t, err)
 	opts = append([]HandlerOption{WithStore(store), WithLogger(quietLogger())}, opts...)
-	return NewHandler(v, opts...), secret
+	h, err := NewHandler(v, opts...)
+	require.NoError(t, err)
+	return h, secret
 }
 
 func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
@@ -320,7 +322,8 @@ func TestHandlerBatch(t *testing.T) {
 		return httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 	}
 	t.Run("one failure answers 500, completed events stay completed", func(t *testing.T) {
-		h := NewHandler(batchVerifier{}, WithLogger(quietLogger()))
+		h, err := NewHandler(batchVerifier{}, WithLogger(quietLogger()))
+		require.NoError(t, err)
 		runs := map[string]int{}
 		var mu sync.Mutex
 		failB := true
@@ -341,7 +344,8 @@ func TestHandlerBatch(t *testing.T) {
 	})
 	t.Run("store failure on a later event runs nothing", func(t *testing.T) {
 		store := &claimStore{Store: idempotency.NewMemoryStore(), failKey: "batch:b"}
-		h := NewHandler(batchVerifier{}, WithStore(store), WithLogger(quietLogger()))
+		h, err := NewHandler(batchVerifier{}, WithStore(store), WithLogger(quietLogger()))
+		require.NoError(t, err)
 		ran := 0
 		h.On("t", func(context.Context, *Event) error { ran++; return nil })
 		require.Equal(t, http.StatusServiceUnavailable, serve(h, post(`[{"ID":"a","Type":"t"},{"ID":"b","Type":"t"}]`)).Code)
@@ -349,15 +353,18 @@ func TestHandlerBatch(t *testing.T) {
 		require.Equal(t, []string{"batch:a"}, store.released, "the claim already made is released")
 	})
 	t.Run("empty batch", func(t *testing.T) {
-		h := NewHandler(batchVerifier{}, WithLogger(quietLogger()))
+		h, err := NewHandler(batchVerifier{}, WithLogger(quietLogger()))
+		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, serve(h, post(`[]`)).Code)
 	})
 	t.Run("event without id", func(t *testing.T) {
-		h := NewHandler(batchVerifier{}, WithLogger(quietLogger()))
+		h, err := NewHandler(batchVerifier{}, WithLogger(quietLogger()))
+		require.NoError(t, err)
 		require.Equal(t, http.StatusBadRequest, serve(h, post(`[{"Type":"t"}]`)).Code)
 	})
 	t.Run("HEAD probe", func(t *testing.T) {
-		h := NewHandler(batchVerifier{probes: true}, WithLogger(quietLogger()))
+		h, err := NewHandler(batchVerifier{probes: true}, WithLogger(quietLogger()))
+		require.NoError(t, err)
 		w := serve(h, httptest.NewRequest(http.MethodHead, "/", nil))
 		require.Equal(t, http.StatusOK, w.Code)
 		w = serve(h, httptest.NewRequest(http.MethodPut, "/", nil))
@@ -370,7 +377,8 @@ func TestHandlerSlackChallenge(t *testing.T) {
 	secret := testSecret("slack")
 	v, err := NewSlack(secret)
 	require.NoError(t, err)
-	h := NewHandler(v, WithLogger(quietLogger()))
+	h, err := NewHandler(v, WithLogger(quietLogger()))
+	require.NoError(t, err)
 	ran := false
 	h.Fallback(func(context.Context, *Event) error { ran = true; return nil })
 	body := []byte(`{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`)
@@ -403,7 +411,8 @@ func TestHandlerLogs(t *testing.T) {
 	secret := testSecret("github")
 	v, err := NewGitHub(secret)
 	require.NoError(t, err)
-	h := NewHandler(v, WithLogger(logger))
+	h, err := NewHandler(v, WithLogger(logger))
+	require.NoError(t, err)
 	h.On("push", func(context.Context, *Event) error { return nil })
 	r := githubRequest(t, secret, "log-1", "push", []byte(`{}`))
 	sig := r.Header.Get("X-Hub-Signature-256")
@@ -462,8 +471,9 @@ func TestHandlerDeliveryURL(t *testing.T) {
 				opts = append(opts, WithPublicURL(tt.public))
 			}
 			now := time.Unix(1700000000, 0)
-			opts = append(opts, WithLogger(quietLogger()), WithHandlerClock(func() time.Time { return now }))
-			h := NewHandler(uv, opts...)
+			opts = append(opts, WithLogger(quietLogger()), WithClock(func() time.Time { return now }))
+			h, err := NewHandler(uv, opts...)
+			require.NoError(t, err)
 			r := httptest.NewRequest(http.MethodPost, tt.target, strings.NewReader("x"))
 			r.Header.Set("X-Forwarded-Proto", "https")
 			require.Equal(t, http.StatusOK, serve(h, r).Code)
@@ -480,7 +490,8 @@ func TestHandlerMounting(t *testing.T) {
 	secret := testSecret("github")
 	v, err := NewGitHub(secret)
 	require.NoError(t, err)
-	h := NewHandler(v, WithLogger(quietLogger()))
+	h, err := NewHandler(v, WithLogger(quietLogger()))
+	require.NoError(t, err)
 	var runs atomic.Int32
 	h.On("push", func(context.Context, *Event) error { runs.Add(1); return nil })
 
@@ -507,15 +518,19 @@ func TestHandlerMounting(t *testing.T) {
 }
 
 func TestIdempotencyKey(t *testing.T) {
-	require.Equal(t, "stripe:evt_1", idempotencyKey("stripe", "evt_1"))
+	h := &Handler{keyPrefix: "stripe:"}
+	key := func(id string) string { return h.idempotencyKey(&Event{ID: id}) }
+	require.Equal(t, "stripe:evt_1", key("evt_1"))
+	require.Equal(t, "stripe:sha256:ab", h.idempotencyKey(&Event{ID: "evt_1", DedupKey: "sha256:ab"}), "DedupKey wins over ID")
 	long := strings.Repeat("x", 300)
-	k := idempotencyKey("slack", long)
+	k := key(long)
 	require.NoError(t, idempotency.ValidateKey(k))
-	require.True(t, strings.HasPrefix(k, "slack:sha256:"))
-	require.Equal(t, k, idempotencyKey("slack", long), "stable")
-	require.NotEqual(t, k, idempotencyKey("slack", long+"y"))
-	bad := idempotencyKey("p", "a\x00b")
-	require.NoError(t, idempotency.ValidateKey(bad))
+	require.True(t, strings.HasPrefix(k, "stripe:sha256:"))
+	require.Equal(t, k, key(long), "stable")
+	require.NotEqual(t, k, key(long+"y"))
+	require.NoError(t, idempotency.ValidateKey(key("a\x00b")))
+	ns := &Handler{keyPrefix: "acct-b:stripe:"}
+	require.Equal(t, "acct-b:stripe:evt_1", ns.idempotencyKey(&Event{ID: "evt_1"}))
 }
 
 func TestHandlerClientGone(t *testing.T) {

@@ -82,7 +82,7 @@ func TestMandrillVector(t *testing.T) {
 			}
 
 			// Through WithURL, from an internal address.
-			v, err = webhooks.NewMandrill(vc.Key, webhooks.WithURL(vc.URL))
+			v, err = webhooks.NewMandrill(vc.Key, webhooks.WithPublicURL(vc.URL))
 			require.NoError(t, err)
 			_, err = v.Verify(mdDelivery(t, "http://127.0.0.1:9000/hook", []byte(vc.Body), mdHeader(vc.Signature)))
 			require.NoError(t, err)
@@ -211,7 +211,7 @@ func TestMandrillConstructionAndProbe(t *testing.T) {
 	require.ErrorIs(t, err, webhooks.ErrEmptySecret)
 	_, err = webhooks.NewMandrill("k", webhooks.WithSecrets(""))
 	require.ErrorIs(t, err, webhooks.ErrEmptySecret)
-	_, err = webhooks.NewMandrill("k", webhooks.WithURL("not a url"))
+	_, err = webhooks.NewMandrill("k", webhooks.WithPublicURL("not a url"))
 	require.Error(t, err)
 
 	v, err := webhooks.NewMandrill("k")
@@ -246,7 +246,7 @@ func FuzzMandrillVerify(f *testing.F) {
 	f.Add("mandrill_events=%5B%5D", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
 	f.Add("mandrill_events=%", "")
 	f.Add("a=1&a=2&mandrill_events=x", "****")
-	v, err := webhooks.NewMandrill("6u2R9m4Y3f4kq0KJZrU0gA", webhooks.WithURL("https://example.com/webhooks/mandrill?src=mc"))
+	v, err := webhooks.NewMandrill("6u2R9m4Y3f4kq0KJZrU0gA", webhooks.WithPublicURL("https://example.com/webhooks/mandrill?src=mc"))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -277,7 +277,7 @@ func FuzzMandrillBatch(f *testing.F) {
 	f.Add(`[{"ts":1e400}]`)
 	f.Add(`[{"msg":"x"}]`)
 	const pub = "https://example.com/m"
-	v, err := webhooks.NewMandrill("k", webhooks.WithURL(pub))
+	v, err := webhooks.NewMandrill("k", webhooks.WithPublicURL(pub))
 	if err != nil {
 		f.Fatal(err)
 	}

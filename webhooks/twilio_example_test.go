@@ -11,7 +11,7 @@ import (
 // Verifying the worked example of Twilio's security documentation. Behind
 // a proxy, WithURL gives the public URL configured at Twilio.
 func ExampleNewTwilio() {
-	v, err := webhooks.NewTwilio("12345", webhooks.WithURL("https://example.com/myapp.php?foo=1&bar=2"))
+	v, err := webhooks.NewTwilio("12345", webhooks.WithPublicURL("https://example.com/myapp.php?foo=1&bar=2"))
 	if err != nil {
 		panic(err)
 	}

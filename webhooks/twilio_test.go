@@ -105,7 +105,7 @@ func TestTwilioPublishedVectors(t *testing.T) {
 			// The same delivery arriving at an internal address verifies
 			// against the configured public URL.
 			public, _, _ := twCutBodyHash(vc.URL)
-			v2, err := webhooks.NewTwilio(vc.AuthToken, webhooks.WithURL(public))
+			v2, err := webhooks.NewTwilio(vc.AuthToken, webhooks.WithPublicURL(public))
 			require.NoError(t, err)
 			internal := "http://10.0.0.7:8080/internal"
 			if _, hash, ok := twCutBodyHash(vc.URL); ok {
@@ -243,7 +243,7 @@ func TestTwilioPortForms(t *testing.T) {
 			_, err = v.Verify(twDelivery(t, tc.received, body, twHeader(twSign(token, tc.signedAs+params))))
 			require.NoError(t, err)
 			// Through WithURL too.
-			v, err = webhooks.NewTwilio(token, webhooks.WithURL(tc.received))
+			v, err = webhooks.NewTwilio(token, webhooks.WithPublicURL(tc.received))
 			require.NoError(t, err)
 			_, err = v.Verify(twDelivery(t, "http://127.0.0.1/x", body, twHeader(twSign(token, tc.signedAs+params))))
 			require.NoError(t, err)
@@ -257,7 +257,7 @@ func TestTwilioConstruction(t *testing.T) {
 	_, err = webhooks.NewTwilio("tok", webhooks.WithSecrets("old", ""))
 	require.ErrorIs(t, err, webhooks.ErrEmptySecret)
 	for _, bad := range []string{"/relative/path", "ftp://example.com/x", "https://", "://bad"} {
-		_, err = webhooks.NewTwilio("tok", webhooks.WithURL(bad))
+		_, err = webhooks.NewTwilio("tok", webhooks.WithPublicURL(bad))
 		require.Error(t, err, bad)
 	}
 	v, err := webhooks.NewTwilio("tok")
@@ -490,7 +490,7 @@ func TestTwilioFragmentNotSigned(t *testing.T) {
 	const configured = "https://example.com/sms?x=1#rc=3&rp=all&ct=2000"
 	h, body := webhookstest.SignTwilio(configured, url.Values{"MessageSid": {"SM7"}, "SmsStatus": {"received"}}, token)
 	require.Equal(t, twSign(token, "https://example.com/sms?x=1MessageSidSM7SmsStatusreceived"), h.Get("X-Twilio-Signature"))
-	v, err := webhooks.NewTwilio(token, webhooks.WithURL(configured))
+	v, err := webhooks.NewTwilio(token, webhooks.WithPublicURL(configured))
 	require.NoError(t, err)
 	_, err = v.Verify(twDelivery(t, "https://example.com/sms?x=1", body, h))
 	require.NoError(t, err)

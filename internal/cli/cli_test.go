@@ -250,7 +250,8 @@ func hookServer(t *testing.T, provider, verifySecret, eventType string) (*httpte
 	require.NoError(t, err)
 	v, err := p.verifier(verifySecret)
 	require.NoError(t, err)
-	h := webhooks.NewHandler(v, webhooks.WithLogger(discardLogger()))
+	h, err := webhooks.NewHandler(v, webhooks.WithLogger(discardLogger()))
+	require.NoError(t, err)
 	c := &counter{}
 	h.On(eventType, c.fn)
 	srv := httptest.NewServer(h)
@@ -287,7 +288,8 @@ func TestSendURLSigned(t *testing.T) {
 			require.NoError(t, err)
 			v, err := p.verifier("key")
 			require.NoError(t, err)
-			h := webhooks.NewHandler(v, webhooks.WithLogger(discardLogger()), webhooks.WithPublicURL(public))
+			h, err := webhooks.NewHandler(v, webhooks.WithLogger(discardLogger()), webhooks.WithPublicURL(public))
+			require.NoError(t, err)
 			c := &counter{}
 			h.Fallback(c.fn)
 			srv := httptest.NewServer(h)

@@ -20,7 +20,10 @@ func Example() {
 
 	// The application's webhook endpoint, verifying the sandbox's secret.
 	v, _ := p.Verifier()
-	h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		panic(err)
+	}
 	payments.Handle(h, p, func(ctx context.Context, ev *payments.Event) error {
 		fmt.Println("webhook:", ev.Type, ev.Reference, ev.Amount.Amount, ev.Amount.Currency)
 		return nil

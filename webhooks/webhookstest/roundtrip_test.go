@@ -61,7 +61,7 @@ func must[V webhooks.Verifier](t *testing.T) func(V, error) webhooks.Verifier {
 	}
 }
 
-func clockAt(now time.Time) webhooks.Option {
+func clockAt(now time.Time) webhooks.SharedOption {
 	return webhooks.WithClock(func() time.Time { return now })
 }
 
@@ -317,7 +317,8 @@ func TestRoundTripHandler(t *testing.T) {
 				mu  sync.Mutex
 				ids []string
 			)
-			h := webhooks.NewHandler(rt.verifier(t, now), webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+			h, err := webhooks.NewHandler(rt.verifier(t, now), webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+			require.NoError(t, err)
 			h.Fallback(func(_ context.Context, e *webhooks.Event) error {
 				mu.Lock()
 				defer mu.Unlock()
@@ -346,7 +347,8 @@ func TestRoundTripHandler(t *testing.T) {
 func TestMandrillHeadProbe(t *testing.T) {
 	v, err := webhooks.NewMandrill("mandrill-key")
 	require.NoError(t, err)
-	h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "https://example.com/hooks/mandrill", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
@@ -354,6 +356,8 @@ func TestMandrillHeadProbe(t *testing.T) {
 	tw, err := webhooks.NewTwilio("t")
 	require.NoError(t, err)
 	rec = httptest.NewRecorder()
-	webhooks.NewHandler(tw).ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "https://example.com/hooks/twilio", nil))
+	th, err := webhooks.NewHandler(tw)
+	require.NoError(t, err)
+	th.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "https://example.com/hooks/twilio", nil))
 	require.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 }
