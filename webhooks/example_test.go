@@ -55,7 +55,7 @@ func Example() {
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/github", h)
 
-	body := []byte(`{"ref":"refs/heads/main"}`)
+	body := []byte(`{"ref":"refs/heads/main","before":"6113728f","after":"59b20b8d","commits":[]}`)
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
 	for range 2 {
@@ -69,7 +69,7 @@ func Example() {
 		fmt.Println(w.Code)
 	}
 	// Output:
-	// push 72d3162e-cc78-11e3-81ab-4c9367dc0958: {"ref":"refs/heads/main"}
+	// push 72d3162e-cc78-11e3-81ab-4c9367dc0958: {"ref":"refs/heads/main","before":"6113728f","after":"59b20b8d","commits":[]}
 	// 200
 	// 200
 }

@@ -3,6 +3,8 @@ package webhooks
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +42,14 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 // githubDelivery returns a signed GitHub request for one event.
 func githubRequest(t testing.TB, secret, deliveryID, event string, body []byte) *http.Request {
 	t.Helper()
+	// GitHub de-duplicates on the body: give each delivery ID its own.
+	if t := bytes.TrimSpace(body); len(t) > 1 && t[0] == '{' {
+		sep := ","
+		if bytes.Equal(bytes.TrimSpace(t[1:]), []byte("}")) {
+			sep = ""
+		}
+		body = append([]byte(`{"test_delivery":"`+deliveryID+`"`+sep), t[1:]...)
+	}
 	r := httptest.NewRequest(http.MethodPost, "/webhooks/github", bytes.NewReader(body))
 	h := signedHeaders("github", secret, time.Now(), body)
 	h.Set("X-GitHub-Delivery", deliveryID)
@@ -71,7 +81,7 @@ func TestHandlerConcurrentDeliveriesRunOnce(t *testing.T) {
 			h, secret := newGitHubHandler(t, sf.open(t))
 			var runs atomic.Int32
 			release := make(chan struct{})
-			h.On("push", func(ctx context.Context, e *Event) error {
+			h.On("repository", func(ctx context.Context, e *Event) error {
 				runs.Add(1)
 				<-release // hold the claim while the other deliveries arrive
 				return nil
@@ -86,7 +96,7 @@ func TestHandlerConcurrentDeliveriesRunOnce(t *testing.T) {
 				wg.Add(1)
 				go func(i int) {
 					defer wg.Done()
-					codes[i] = serve(h, githubRequest(t, secret, id, "push", body)).Code
+					codes[i] = serve(h, githubRequest(t, secret, id, "repository", body)).Code
 					answered.Add(1)
 				}(i)
 			}
@@ -104,7 +114,7 @@ func TestHandlerConcurrentDeliveriesRunOnce(t *testing.T) {
 			}
 			require.Equal(t, 1, ok, "only the delivery that ran the function answers 200 while it runs")
 			// A later redelivery is acknowledged without running again.
-			require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, id, "push", body)).Code)
+			require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, id, "repository", body)).Code)
 			require.Equal(t, int32(1), runs.Load())
 		})
 	}
@@ -115,7 +125,7 @@ func TestHandlerFailingFunctionRetried(t *testing.T) {
 		t.Run(sf.name, func(t *testing.T) {
 			h, secret := newGitHubHandler(t, sf.open(t))
 			var runs atomic.Int32
-			h.On("push", func(ctx context.Context, e *Event) error {
+			h.On("repository", func(ctx context.Context, e *Event) error {
 				if runs.Add(1) == 1 {
 					return errors.New("database down")
 				}
@@ -123,11 +133,11 @@ func TestHandlerFailingFunctionRetried(t *testing.T) {
 			})
 			body := []byte(`{"ref":"x"}`)
 			id := fmt.Sprintf("retry-%d", time.Now().UnixNano())
-			w := serve(h, githubRequest(t, secret, id, "push", body))
+			w := serve(h, githubRequest(t, secret, id, "repository", body))
 			require.Equal(t, http.StatusInternalServerError, w.Code)
 			require.NotContains(t, w.Body.String(), "database down", "internal errors stay in logs")
-			require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, id, "push", body)).Code)
-			require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, id, "push", body)).Code)
+			require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, id, "repository", body)).Code)
+			require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, id, "repository", body)).Code)
 			require.Equal(t, int32(2), runs.Load())
 		})
 	}
@@ -136,15 +146,15 @@ func TestHandlerFailingFunctionRetried(t *testing.T) {
 func TestHandlerPanicReleases(t *testing.T) {
 	h, secret := newGitHubHandler(t, idempotency.NewMemoryStore())
 	var runs atomic.Int32
-	h.On("push", func(ctx context.Context, e *Event) error {
+	h.On("repository", func(ctx context.Context, e *Event) error {
 		if runs.Add(1) == 1 {
 			panic("boom")
 		}
 		return nil
 	})
 	body := []byte(`{}`)
-	require.Equal(t, http.StatusInternalServerError, serve(h, githubRequest(t, secret, "p1", "push", body)).Code)
-	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "p1", "push", body)).Code)
+	require.Equal(t, http.StatusInternalServerError, serve(h, githubRequest(t, secret, "p1", "repository", body)).Code)
+	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "p1", "repository", body)).Code)
 	require.Equal(t, int32(2), runs.Load())
 }
 
@@ -176,19 +186,19 @@ func TestHandlerStatuses(t *testing.T) {
 		{
 			name: "oversized body",
 			opts: []HandlerOption{WithMaxBodyBytes(16)},
-			req:  func() *http.Request { return githubRequest(t, secret, "o1", "push", body) },
+			req:  func() *http.Request { return githubRequest(t, secret, "o1", "ping", body) },
 			want: http.StatusRequestEntityTooLarge, wantBody: `{"error":"body too large"}`,
 		},
 		{
 			name: "body at the limit",
-			opts: []HandlerOption{WithMaxBodyBytes(int64(len(body)))},
-			req:  func() *http.Request { return githubRequest(t, secret, "o2", "push", body) },
+			opts: []HandlerOption{WithMaxBodyBytes(int64(len(body) + len(`"test_delivery":"o2",`)))},
+			req:  func() *http.Request { return githubRequest(t, secret, "o2", "ping", body) },
 			want: http.StatusOK,
 		},
 		{
 			name: "bad signature",
 			req: func() *http.Request {
-				r := githubRequest(t, secret, "b1", "push", body)
+				r := githubRequest(t, secret, "b1", "ping", body)
 				r.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("0", 64))
 				return r
 			},
@@ -197,7 +207,7 @@ func TestHandlerStatuses(t *testing.T) {
 		{
 			name: "missing signature",
 			req: func() *http.Request {
-				r := githubRequest(t, secret, "b2", "push", body)
+				r := githubRequest(t, secret, "b2", "ping", body)
 				r.Header.Del("X-Hub-Signature-256")
 				return r
 			},
@@ -252,8 +262,8 @@ func TestHandlerStoreUnavailable(t *testing.T) {
 	store := &failingStore{}
 	h, secret := newGitHubHandler(t, store)
 	ran := false
-	h.On("push", func(context.Context, *Event) error { ran = true; return nil })
-	w := serve(h, githubRequest(t, secret, "s1", "push", []byte(`{}`)))
+	h.On("repository", func(context.Context, *Event) error { ran = true; return nil })
+	w := serve(h, githubRequest(t, secret, "s1", "repository", []byte(`{}`)))
 	require.Equal(t, http.StatusServiceUnavailable, w.Code)
 	require.NotEmpty(t, w.Header().Get("Retry-After"))
 	require.False(t, ran)
@@ -264,16 +274,20 @@ func TestHandlerInProgressElsewhere(t *testing.T) {
 	store := idempotency.NewMemoryStore()
 	h, secret := newGitHubHandler(t, store)
 	ran := false
-	h.On("push", func(context.Context, *Event) error { ran = true; return nil })
-	c, err := store.Claim(context.Background(), "github:held", "", time.Minute)
+	h.On("repository", func(context.Context, *Event) error { ran = true; return nil })
+	held := githubRequest(t, secret, "held", "repository", []byte(`{}`))
+	body, _ := io.ReadAll(held.Body)
+	sum := sha256.Sum256(body)
+	key := "github:sha256:" + hex.EncodeToString(sum[:])
+	c, err := store.Claim(context.Background(), key, "", time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, idempotency.Acquired, c.State)
-	w := serve(h, githubRequest(t, secret, "held", "push", []byte(`{}`)))
+	w := serve(h, githubRequest(t, secret, "held", "repository", []byte(`{}`)))
 	require.Equal(t, http.StatusConflict, w.Code)
 	require.False(t, ran)
 	// Once the other holder releases, a retry runs.
-	require.NoError(t, store.Release(context.Background(), "github:held", c.Token))
-	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "held", "push", []byte(`{}`))).Code)
+	require.NoError(t, store.Release(context.Background(), key, c.Token))
+	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "held", "repository", []byte(`{}`))).Code)
 	require.True(t, ran)
 }
 
@@ -413,11 +427,11 @@ func TestHandlerLogs(t *testing.T) {
 	require.NoError(t, err)
 	h, err := NewHandler(v, WithLogger(logger))
 	require.NoError(t, err)
-	h.On("push", func(context.Context, *Event) error { return nil })
-	r := githubRequest(t, secret, "log-1", "push", []byte(`{}`))
+	h.On("repository", func(context.Context, *Event) error { return nil })
+	r := githubRequest(t, secret, "log-1", "repository", []byte(`{}`))
 	sig := r.Header.Get("X-Hub-Signature-256")
 	require.Equal(t, http.StatusOK, serve(h, r).Code)
-	bad := githubRequest(t, secret, "log-2", "push", []byte(`{}`))
+	bad := githubRequest(t, secret, "log-2", "repository", []byte(`{}`))
 	bad.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("a", 64))
 	require.Equal(t, http.StatusBadRequest, serve(h, bad).Code)
 
@@ -426,7 +440,7 @@ func TestHandlerLogs(t *testing.T) {
 	mu.Unlock()
 	require.Contains(t, out, `"provider":"github"`)
 	require.Contains(t, out, `"event_id":"log-1"`)
-	require.Contains(t, out, `"type":"push"`)
+	require.Contains(t, out, `"type":"repository"`)
 	require.Contains(t, out, `"outcome":"processed"`)
 	require.Contains(t, out, `"outcome":"rejected"`)
 	require.Contains(t, out, `"duration"`)
@@ -483,7 +497,14 @@ func TestHandlerDeliveryURL(t *testing.T) {
 			require.True(t, d.ReceivedAt.Equal(now))
 		})
 	}
-	require.Panics(t, func() { NewHandler(urlVerifier{}, WithPublicURL("/relative")) })
+	_, err := NewHandler(urlVerifier{}, WithPublicURL("/relative"))
+	require.ErrorIs(t, err, ErrInvalidConfig, "a relative public URL")
+	_, err = NewHandler(nil)
+	require.ErrorIs(t, err, ErrInvalidConfig, "a nil verifier")
+	for _, bad := range []HandlerOption{WithMaxBodyBytes(0), WithTTL(0), WithLease(-1), WithLogger(nil), WithStore(nil), WithNamespace(""), WithNamespace("a:b"), WithClock(nil)} {
+		_, err = NewHandler(urlVerifier{}, bad)
+		require.ErrorIs(t, err, ErrInvalidConfig)
+	}
 }
 
 func TestHandlerMounting(t *testing.T) {
@@ -493,7 +514,7 @@ func TestHandlerMounting(t *testing.T) {
 	h, err := NewHandler(v, WithLogger(quietLogger()))
 	require.NoError(t, err)
 	var runs atomic.Int32
-	h.On("push", func(context.Context, *Event) error { runs.Add(1); return nil })
+	h.On("repository", func(context.Context, *Event) error { runs.Add(1); return nil })
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/github", h)
@@ -505,7 +526,7 @@ func TestHandlerMounting(t *testing.T) {
 			srv := httptest.NewServer(router)
 			defer srv.Close()
 			body := []byte(`{"ref":"main"}`)
-			req := githubRequest(t, secret, "mount-"+name, "push", body)
+			req := githubRequest(t, secret, "mount-"+name, "repository", body)
 			req.RequestURI = ""
 			req.URL, _ = req.URL.Parse(srv.URL + "/webhooks/github")
 			resp, err := srv.Client().Do(req)
@@ -536,13 +557,13 @@ func TestIdempotencyKey(t *testing.T) {
 func TestHandlerClientGone(t *testing.T) {
 	h, secret := newGitHubHandler(t, idempotency.NewMemoryStore())
 	ran := false
-	h.On("push", func(context.Context, *Event) error { ran = true; return nil })
+	h.On("repository", func(context.Context, *Event) error { ran = true; return nil })
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r := githubRequest(t, secret, "gone", "push", []byte(`{}`)).WithContext(ctx)
+	r := githubRequest(t, secret, "gone", "repository", []byte(`{}`)).WithContext(ctx)
 	require.Equal(t, http.StatusServiceUnavailable, serve(h, r).Code)
 	require.False(t, ran)
 	// The provider's next attempt runs the event.
-	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "gone", "push", []byte(`{}`))).Code)
+	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "gone", "repository", []byte(`{}`))).Code)
 	require.True(t, ran)
 }

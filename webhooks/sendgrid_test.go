@@ -222,11 +222,15 @@ func TestSendGridNegative(t *testing.T) {
 		_, err = v.Verify(sgDelivery(body, h))
 		require.NoError(t, err)
 	})
-	t.Run("zero tolerance turns the check off", func(t *testing.T) {
-		v, err := webhooks.NewSendGrid(pub, webhooks.WithTolerance(0), webhooks.WithClock(func() time.Time { return now.Add(time.Hour) }))
+	t.Run("no tolerance, no check", func(t *testing.T) {
+		v, err := webhooks.NewSendGrid(pub, webhooks.WithClock(func() time.Time { return now.Add(time.Hour) }))
 		require.NoError(t, err)
 		_, err = v.Verify(sgDelivery(body, h))
 		require.NoError(t, err)
+	})
+	t.Run("zero tolerance is a construction error", func(t *testing.T) {
+		_, err := webhooks.NewSendGrid(pub, webhooks.WithTolerance(0))
+		require.ErrorIs(t, err, webhooks.ErrInvalidConfig)
 	})
 	t.Run("inside tolerance", func(t *testing.T) {
 		v, err := webhooks.NewSendGrid(pub, webhooks.WithTolerance(time.Minute), webhooks.WithClock(func() time.Time { return now.Add(59 * time.Second) }))

@@ -43,11 +43,14 @@ type signOptions struct {
 func newSignCmd() *cobra.Command {
 	var o signOptions
 	c := &cobra.Command{
-		Use:   "sign --provider P --secret S [--url U] [--timestamp T] < body",
+		Use:   "sign --provider P --secret S [--url U] [--timestamp T] [--json] < body",
 		Short: "Print the headers a provider would send with a body",
 		Long: `Read a request body from standard input, sign it as the provider does and
 print the headers the provider would send, one "Name: value" per line.
 The output can be fed back to "switchboard webhooks verify --headers-file".
+With nothing on standard input, a realistic event of --type is signed
+instead (write it out with --body-out). --json prints one JSON object:
+provider, headers, body and the signed URL.
 
 Provider notes:
   twilio      --url is the webhook URL configured at Twilio. A form-encoded
@@ -96,6 +99,16 @@ func runSign(cmd *cobra.Command, o *signOptions) error {
 		typ = webhookstest.DefaultEventType(p.name)
 	}
 	warnType(cmd.ErrOrStderr(), p, o.typ)
+	if len(body) == 0 {
+		// Nothing on standard input: sign a realistic event, so that what
+		// sign makes always verifies.
+		if body, err = webhookstest.SampleEvent(p.name, typ); err != nil {
+			return failure(err)
+		}
+		if o.bodyOut == "" && !o.json {
+			fmt.Fprintf(cmd.ErrOrStderr(), "no body on standard input: signed a sample %s %s event; --body-out or --json gives its body\n", p.name, typ)
+		}
+	}
 	s, err := p.sign(signInput{Body: body, Secret: secret, SignedURL: o.url, Time: t, Type: typ, ID: o.id})
 	if err != nil {
 		return asFailure(err)

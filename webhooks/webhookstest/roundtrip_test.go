@@ -2,7 +2,6 @@ package webhookstest_test
 
 import (
 	"context"
-	"crypto"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -202,11 +201,10 @@ func roundTrips(t *testing.T) []roundTrip {
 			},
 			request: func(t *testing.T, now time.Time) *http.Request {
 				b := sample(t, "hmac", "order.created")
-				h, err := webhookstest.SignHMAC(b, "acme-secret", now, webhookstest.HMACScheme{
-					Header: "X-Acme-Signature", Hash: crypto.SHA512, Base64: true, Prefix: "v1=",
-					TimestampHeader: "X-Acme-Timestamp",
-					Message:         func(ts string, body []byte) []byte { return append([]byte(ts+"."), body...) },
-				})
+				h, err := webhookstest.SignHMAC(b, "acme-secret", now, webhooks.HMACConfig{
+					Provider: "acme", Header: "X-Acme-Signature", Hash: webhooks.SHA512, Encoding: webhooks.Base64,
+					Prefix: "v1=", TimestampHeader: "X-Acme-Timestamp", Signed: "{timestamp}.{body}",
+				}, nil)
 				require.NoError(t, err)
 				return webhookstest.NewRequest("https://example.com/hooks/acme", b, h)
 			},
@@ -215,7 +213,7 @@ func roundTrips(t *testing.T) []roundTrip {
 		{
 			name: "twilio form",
 			verifier: func(t *testing.T, _ time.Time) webhooks.Verifier {
-				return must[*webhooks.TwilioVerifier](t)(webhooks.NewTwilio("twilio-token"))
+				return must[*webhooks.TwilioVerifier](t)(webhooks.NewTwilio("twilio-token", webhooks.WithPublicURL("https://example.com/hooks/twilio?tenant=1")))
 			},
 			request: func(t *testing.T, _ time.Time) *http.Request {
 				form, err := url.ParseQuery(string(sample(t, "twilio", "delivered")))
@@ -229,7 +227,7 @@ func roundTrips(t *testing.T) []roundTrip {
 		{
 			name: "twilio JSON with bodySHA256",
 			verifier: func(t *testing.T, _ time.Time) webhooks.Verifier {
-				return must[*webhooks.TwilioVerifier](t)(webhooks.NewTwilio("twilio-token"))
+				return must[*webhooks.TwilioVerifier](t)(webhooks.NewTwilio("twilio-token", webhooks.WithPublicURL("https://example.com/hooks/twilio")))
 			},
 			request: func(t *testing.T, _ time.Time) *http.Request {
 				body := []byte(`{"CallSid":"CArt","CallStatus":"completed"}`)
@@ -254,7 +252,7 @@ func roundTrips(t *testing.T) []roundTrip {
 		{
 			name: "mandrill",
 			verifier: func(t *testing.T, _ time.Time) webhooks.Verifier {
-				return must[*webhooks.MandrillVerifier](t)(webhooks.NewMandrill("mandrill-key"))
+				return must[*webhooks.MandrillVerifier](t)(webhooks.NewMandrill("mandrill-key", webhooks.WithPublicURL("https://example.com/hooks/mandrill")))
 			},
 			request: func(t *testing.T, _ time.Time) *http.Request {
 				var batch []json.RawMessage
@@ -345,7 +343,7 @@ func TestRoundTripHandler(t *testing.T) {
 // TestMandrillHeadProbe checks the Handler answers Mandrill's unsigned
 // HEAD request.
 func TestMandrillHeadProbe(t *testing.T) {
-	v, err := webhooks.NewMandrill("mandrill-key")
+	v, err := webhooks.NewMandrill("mandrill-key", webhooks.WithPublicURL("https://example.com/hooks/mandrill"))
 	require.NoError(t, err)
 	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.DiscardHandler)))
 	require.NoError(t, err)
@@ -353,7 +351,7 @@ func TestMandrillHeadProbe(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "https://example.com/hooks/mandrill", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
 
-	tw, err := webhooks.NewTwilio("t")
+	tw, err := webhooks.NewTwilio("t", webhooks.WithPublicURL("https://example.com/hooks/twilio"))
 	require.NoError(t, err)
 	rec = httptest.NewRecorder()
 	th, err := webhooks.NewHandler(tw)
