@@ -567,3 +567,24 @@ func TestHandlerClientGone(t *testing.T) {
 	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "gone", "repository", []byte(`{}`))).Code)
 	require.True(t, ran)
 }
+
+// Silent by default: a Handler given no logger writes nothing through
+// slog.Default, even for the deliveries it rejects.
+func TestHandlerSilentByDefault(t *testing.T) {
+	var buf bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() { slog.SetDefault(old) })
+
+	v, err := NewGitHub(testSecret("github"))
+	require.NoError(t, err)
+	h, err := NewHandler(v)
+	require.NoError(t, err)
+	h.On("ping", func(context.Context, *Event) error { return errors.New("fails") })
+	body := []byte(`{"zen":"z"}`)
+	serve(h, githubRequest(t, testSecret("github"), "s1", "ping", body))
+	bad := githubRequest(t, testSecret("github"), "s2", "ping", body)
+	bad.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("0", 64))
+	serve(h, bad)
+	require.Empty(t, buf.String())
+}
