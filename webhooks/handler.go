@@ -55,7 +55,8 @@ type EventFunc func(ctx context.Context, e *Event) error
 //   - A verifier implementing Responder may answer the delivery itself
 //     (Slack's url_verification challenge).
 //   - Each event whose type has a function (On, else Fallback) is claimed
-//     in the store under "provider:eventID" before anything runs. If the
+//     in the store under "provider:DedupKey" (with WithNamespace,
+//     "namespace:provider:DedupKey") before anything runs. If the
 //     store cannot answer, every claim made for the delivery is released,
 //     nothing runs and the answer is 503.
 //   - Claimed events run their function. Success completes the key for

@@ -477,3 +477,29 @@ func mustSampleTwilio(b *testing.B) []byte {
 	require.NoError(b, err)
 	return s
 }
+func TestTwilioFragmentNotSigned(t *testing.T) {
+	const token = "tok"
+	// Connection overrides go in the fragment of the configured URL.
+	const configured = "https://example.com/sms?x=1#rc=3&rp=all&ct=2000"
+	h, body := webhookstest.SignTwilio(configured, url.Values{"MessageSid": {"SM7"}, "SmsStatus": {"received"}}, token)
+	require.Equal(t, twSign(token, "https://example.com/sms?x=1MessageSidSM7SmsStatusreceived"), h.Get("X-Twilio-Signature"))
+	v, err := webhooks.NewTwilio(token, webhooks.WithPublicURL(configured))
+	require.NoError(t, err)
+	_, err = v.Verify(twDelivery(t, "https://example.com/sms?x=1", body, h))
+	require.NoError(t, err)
+
+	jsonBody := []byte(`{"MessageSid":"SM8"}`)
+	target, h := webhookstest.SignTwilioJSON(configured, jsonBody, token)
+	require.NotContains(t, target, "#")
+	_, err = v.Verify(twDelivery(t, target, jsonBody, h))
+	require.NoError(t, err)
+}
+
+// The JSON example of Twilio's security page: its bodySHA256 is the hex
+// SHA-256 of its body. (Its signature uses an Auth Token the page does not
+// give, so only the hash is checked.)
+func TestTwilioDocsBodyHash(t *testing.T) {
+	body := []byte(`{"CallSid":"CA1234567890ABCDE","Caller":"+12349013030"}`)
+	target, _ := webhookstest.SignTwilioJSON("https://example.com/myapp", body, "any")
+	require.Equal(t, "https://example.com/myapp?bodySHA256=5ccde7145dfb8f56479710896586cb9d5911809d83afbe34627818790db0aec9", target)
+}
