@@ -56,8 +56,9 @@ type, time) and error.
   --secret   the provider's secret; for sendgrid the public key (base64),
              as SendGrid shows it.
   --url      for twilio and mandrill, the signed URL: the webhook URL as
-             configured at the provider (for a Twilio JSON body, the URL
-             the request was sent to, with its bodySHA256 parameter).
+             configured at the provider. For a Twilio JSON body the URL
+             the request was sent to works too: its bodySHA256 parameter
+             is dropped, since the verifier computes it from the body.
   --now      the time to check signed timestamps against, in Unix seconds,
              for deliveries recorded earlier (default now).`,
 		Example: `  switchboard webhooks verify --provider stripe --secret whsec_test --now 1700000000 \
