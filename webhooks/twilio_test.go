@@ -84,13 +84,6 @@ func twHeader(sig string) http.Header {
 	return h
 }
 
-// twJSONHeader is twHeader for a JSON body.
-func twJSONHeader(sig string) http.Header {
-	h := twHeader(sig)
-	h.Set("Content-Type", "application/json")
-	return h
-}
-
 // twCutBodyHash splits the bodySHA256 parameter off the end of a vector
 // URL: what remains is the URL configured at Twilio.
 func twCutBodyHash(u string) (string, string, bool) {
