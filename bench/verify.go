@@ -289,7 +289,7 @@ func verifierCases() ([]verifierCase, error) {
 			return nil, err
 		}
 		h, body := webhookstest.SignTwilio(publicURL.String(), form, token)
-		v, err := webhooks.NewTwilio(token)
+		v, err := webhooks.NewTwilio(token, webhooks.WithPublicURL(publicURL.String()))
 		sig := h.Get("X-Twilio-Signature")
 		u := publicURL.String()
 		// A hand-written handler must parse the form to build the signed
@@ -317,7 +317,7 @@ func verifierCases() ([]verifierCase, error) {
 		secret := "shopify-bench-client-secret"
 		body := mustSample("shopify")
 		h := webhookstest.SignShopify(body, secret, "orders/create", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", now)
-		v, err := webhooks.NewShopify(secret, clock)
+		v, err := webhooks.NewShopify(secret)
 		sig := h.Get("X-Shopify-Hmac-Sha256")
 		if err := add("Shopify", v, err, h, body, publicURL, func() bool {
 			return bareHMAC(sha256.New, []byte(secret), b64Decode, sig, body)
@@ -329,7 +329,7 @@ func verifierCases() ([]verifierCase, error) {
 		key := "mandrill-bench-webhook-key"
 		events := mustSample("mandrill")
 		h, body := webhookstest.SignMandrill(publicURL.String(), events, key)
-		v, err := webhooks.NewMandrill(key)
+		v, err := webhooks.NewMandrill(key, webhooks.WithPublicURL(publicURL.String()))
 		sig := h.Get("X-Mandrill-Signature")
 		u := publicURL.String()
 		if err := add("Mandrill", v, err, h, body, publicURL, func() bool {

@@ -173,11 +173,11 @@ func (f *Fields) ReadArray(b []byte, vals [][]byte, fn func(elem []byte, vals []
 	// Validate and check every element first, so that fn never sees part
 	// of a document that turns out malformed.
 	clear(vals[:f.n])
-	if err := f.scan(b, vals, func([]byte, [][]byte) error { return nil }); err != nil {
+	if err := f.scan(b, vals, func([]byte) error { return nil }); err != nil {
 		return err
 	}
 	clear(vals[:f.n])
-	return f.scan(b, vals, fn)
+	return f.scan(b, vals, func(elem []byte) error { return fn(elem, vals) })
 }
 
 const (
@@ -318,7 +318,7 @@ func literalEnd(b []byte, i int) int {
 // scan walks b once. Without each, the root must be an object read with
 // f.root; with each, the root must be an array whose elements are objects
 // read with f.root, each passed to each.
-func (f *Fields) scan(b []byte, vals [][]byte, each func([]byte, [][]byte) error) error {
+func (f *Fields) scan(b []byte, vals [][]byte, each func(elem []byte) error) error {
 	var buf [16]frame
 	stack := buf[:0]
 	notShape := false // valid so far, but the root or an element has the wrong kind
@@ -458,7 +458,7 @@ closed:
 			vals[fr.slot] = b[fr.start:i]
 		}
 		if fr.elem && fr.obj && each != nil && !notShape && !dup {
-			if err := each(b[fr.start:i], vals); err != nil {
+			if err := each(b[fr.start:i]); err != nil {
 				return err
 			}
 		}

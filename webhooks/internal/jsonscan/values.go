@@ -11,7 +11,7 @@ import (
 // String decodes a raw value the way encoding/json decodes it into a
 // string: a string is unescaped (invalid UTF-8 becoming U+FFFD), null is
 // "", and ok is false for any other kind. raw must come from Read.
-func String(raw []byte) (s string, ok bool) {
+func String(raw []byte) (string, bool) {
 	if len(raw) == 0 {
 		return "", false
 	}
@@ -26,6 +26,7 @@ func String(raw []byte) (s string, ok bool) {
 	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
 		return string(inner), true
 	}
+	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", false
 	}
