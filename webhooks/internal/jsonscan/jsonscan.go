@@ -245,6 +245,9 @@ func skipSpace(b []byte, i int) int {
 			return i
 		}
 		i++
+		if i < n && b[i] > ' ' {
+			return i // the usual single space or line break
+		}
 		// Indentation: skip spaces eight at a time.
 		for i+8 <= n {
 			if x := binary.LittleEndian.Uint64(b[i:]) ^ (lo8 * ' '); x != 0 {
