@@ -101,8 +101,9 @@
 //     (one captured before its delivery succeeded) can deliver it first
 //     under another unsigned type that the body still fits: GitHub's
 //     dependabot_alert, secret_scanning_alert and
-//     repository_vulnerability_alert, event types missing from the table
-//     for a body that fits none of it, and Shopify's actions within one
+//     repository_vulnerability_alert; deployment and
+//     deployment_protection_rule without a deployment_callback_url; event
+//     types missing from the table for a body that fits none of it; and Shopify's actions within one
 //     resource (orders/create against orders/paid). The genuine delivery is
 //     then a duplicate. Event.ID from X-GitHub-Delivery or
 //     X-Shopify-Event-Id is unsigned: do not key your own records on it.

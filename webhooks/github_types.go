@@ -18,8 +18,9 @@ import "github.com/switchboard-go/switchboard/webhooks/internal/jsonscan"
 // captured push body cannot be run by the pull_request function, nor an
 // issue_comment body by the issues one. What the table cannot tell apart
 // stays interchangeable: dependabot_alert, secret_scanning_alert and
-// repository_vulnerability_alert (each only "alert"), and two event types
-// it does not know.
+// repository_vulnerability_alert (each only "alert"), deployment and
+// deployment_protection_rule when the latter carries no
+// deployment_callback_url, and two event types it does not know.
 
 // githubShape is the payload shape of one event type.
 type githubShape struct {
@@ -38,7 +39,9 @@ var githubShapes = []githubShape{
 	{event: "delete", required: []string{"ref", "ref_type"}, forbidden: []string{"master_branch"}},
 	{event: "dependabot_alert", required: []string{"alert"}},
 	{event: "deploy_key", required: []string{"key"}},
-	{event: "deployment", required: []string{"deployment"}},
+	{event: "deployment", required: []string{"deployment"}, forbidden: []string{"deployment_status", "deployment_callback_url"}},
+	{event: "deployment_protection_rule", required: []string{"deployment"}, forbidden: []string{"deployment_status"}},
+	{event: "deployment_review", required: []string{"workflow_run", "since"}},
 	{event: "deployment_status", required: []string{"deployment_status", "deployment"}},
 	{event: "discussion", required: []string{"discussion"}},
 	{event: "discussion_comment", required: []string{"discussion", "comment"}},
@@ -70,7 +73,8 @@ var githubShapes = []githubShape{
 	{event: "registry_package", required: []string{"registry_package"}},
 	{event: "release", required: []string{"release"}},
 	{event: "repository_vulnerability_alert", required: []string{"alert"}},
-	{event: "secret_scanning_alert", required: []string{"alert"}},
+	{event: "secret_scanning_alert", required: []string{"alert"}, forbidden: []string{"location"}},
+	{event: "secret_scanning_alert_location", required: []string{"alert", "location"}},
 	{event: "security_advisory", required: []string{"security_advisory"}},
 	{event: "sponsorship", required: []string{"sponsorship"}},
 	{event: "star", required: []string{"starred_at"}},
@@ -79,7 +83,7 @@ var githubShapes = []githubShape{
 	{event: "team_add", required: []string{"team"}, forbidden: []string{"action"}},
 	{event: "workflow_dispatch", required: []string{"inputs", "workflow", "ref"}},
 	{event: "workflow_job", required: []string{"workflow_job"}},
-	{event: "workflow_run", required: []string{"workflow_run", "workflow"}},
+	{event: "workflow_run", required: []string{"workflow_run", "workflow"}, forbidden: []string{"since"}},
 }
 
 // githubMembers lists every member name the table mentions; githubFields

@@ -145,6 +145,15 @@ func TestGitHubTypeHeaderMustFitThePayload(t *testing.T) {
 		{codeAlert, "dependabot_alert", false},
 		{plain, "watch", true},
 		{plain, "push", false},
+		// Event types whose payloads carry another type's object.
+		{`{"action":"requested","deployment":{"id":1},"deployment_callback_url":"https://x","environment":"prod"}`, "deployment_protection_rule", true},
+		{`{"action":"requested","deployment":{"id":1},"deployment_callback_url":"https://x","environment":"prod"}`, "deployment", false},
+		{`{"action":"approved","workflow_run":{"id":1},"since":"2024-01-01T00:00:00Z"}`, "deployment_review", true},
+		{`{"action":"approved","workflow_run":{"id":1},"since":"2024-01-01T00:00:00Z","workflow":{}}`, "workflow_run", false},
+		{`{"action":"completed","workflow_run":{"id":1},"workflow":{"id":2}}`, "workflow_run", true},
+		{`{"action":"created","alert":{"number":1},"location":{"type":"commit"}}`, "secret_scanning_alert_location", true},
+		{`{"action":"created","alert":{"number":1},"location":{"type":"commit"}}`, "secret_scanning_alert", false},
+		{`{"action":"queued","workflow_job":{"id":1},"deployment":{"id":2}}`, "workflow_job", true},
 	}
 	for _, tt := range tests {
 		b := []byte(tt.body)
