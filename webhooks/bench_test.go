@@ -144,13 +144,13 @@ func providerBody(provider string) []byte {
 	case "paystack":
 		head = `{"event":"charge.success","data":{"id":302961,"domain":"live","status":"success","reference":"qTPrJoy9Bx","amount":10000,"currency":"NGN","paid_at":"2016-09-30T21:10:19.000Z","created_at":"2016-09-30T21:09:56.000Z","channel":"card",`
 	case "github":
-		head = `{"ref":"refs/heads/main","before":"9049f1265b7d61be4a8904a9a27120d2064dab3b","after":"0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c","repository":{"id":1296269,"full_name":"octocat/Hello-World","private":false},`
+		head = `{"ref":"refs/heads/main","before":"9049f1265b7d61be4a8904a9a27120d2064dab3b","after":"0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c","repository":{"id":1296269,"full_name":"octocat/Hello-World","private":false,`
 	case "standardwebhooks", "svix":
 		head = `{"type":"invoice.paid","timestamp":"2024-03-01T00:00:34Z","data":{"id":"inv_123","customer":"cus_456","amount":2000,"currency":"usd",`
 	case "slack":
 		head = `{"token":"XXYYZZ","team_id":"T123ABC456","api_app_id":"A123ABC456","type":"event_callback","event_id":"Ev123ABC456","event_time":1709251234,"event":{"type":"app_mention","user":"U123ABC456","channel":"C123ABC456","ts":"1709251234.000200",`
 	case "shopify":
-		head = `{"id":820982911946154508,"admin_graphql_api_id":"gid://shopify/Order/820982911946154508","email":"jon@example.com","currency":"USD","total_price":"403.00","financial_status":"paid",`
+		head = `{"id":820982911946154508,"admin_graphql_api_id":"gid://shopify/Order/820982911946154508","email":"jon@example.com","currency":"USD","total_price":"403.00","financial_status":"paid","customer":{"id":1,`
 	case "flutterwave":
 		head = `{"type":"charge.completed","data":{"id":285959875,"tx_ref":"Links-616626414629","flw_ref":"PeterEkene/FLW270177170","amount":100,"currency":"NGN","status":"successful","created_at":"2020-07-06T19:17:04.000Z",`
 	default:

@@ -107,6 +107,44 @@ func isASCII(s string) bool {
 // lookup returns the entry matching the raw key (the bytes between its
 // quotes), or -1.
 func (n *node) lookup(raw []byte) int {
+	if len(n.names) <= 8 {
+		// Few names: compare directly, no hashing.
+		plain := true
+		for e, name := range n.names {
+			if len(name) != len(raw) {
+				continue
+			}
+			i := 0
+			for ; i < len(raw); i++ {
+				c := raw[i]
+				if c == '\\' || c >= utf8.RuneSelf {
+					plain = false
+					break
+				}
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				if d := name[i]; c != d && !('A' <= d && d <= 'Z' && c == d+'a'-'A') {
+					break
+				}
+			}
+			if i == len(raw) {
+				return e
+			}
+		}
+		if plain {
+			for _, c := range raw {
+				if c == '\\' || c >= utf8.RuneSelf {
+					plain = false
+					break
+				}
+			}
+		}
+		if plain {
+			return -1
+		}
+		return n.slowLookup(raw)
+	}
 	if len(raw) <= 64 {
 		var buf [64]byte
 		plain := true
@@ -129,7 +167,12 @@ func (n *node) lookup(raw []byte) int {
 	} else if bytes.IndexByte(raw, '\\') < 0 && isASCII(string(raw)) {
 		return -1 // longer than any name
 	}
-	// Escapes or non-ASCII: unescape as encoding/json does, then fold.
+	return n.slowLookup(raw)
+}
+
+// slowLookup matches a key holding escapes or non-ASCII bytes: it
+// unescapes it as encoding/json does, then folds.
+func (n *node) slowLookup(raw []byte) int {
 	quoted := make([]byte, 0, len(raw)+2)
 	quoted = append(append(append(quoted, '"'), raw...), '"')
 	var key string
