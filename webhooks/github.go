@@ -1,8 +1,6 @@
 package webhooks
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -109,8 +107,7 @@ func (v *GitHubVerifier) Verify(d *Delivery) ([]Event, error) {
 	// Neither header is signed: de-duplicate on the signed body, so that
 	// a captured body resent under a new delivery ID is still a duplicate
 	// and an ID sent in advance never suppresses a different body.
-	sum := sha256.Sum256(d.Body)
-	return []Event{{Provider: "github", ID: id, DedupKey: "sha256:" + hex.EncodeToString(sum[:]), Type: typ, Data: data, Delivery: d}}, nil
+	return []Event{{Provider: "github", ID: id, DedupKey: digestKey(d.Body), Type: typ, Data: data, Delivery: d}}, nil
 }
 
 // isForm reports whether a Content-Type is application/x-www-form-urlencoded,

@@ -1,6 +1,8 @@
 package webhooks
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -42,4 +44,21 @@ func jsonStringMember(provider, name string, raw []byte) (string, error) {
 		return "", fmt.Errorf("%w: %s member %s is not a string", ErrMalformedBody, provider, name)
 	}
 	return s, nil
+}
+
+// digestKey returns "sha256:" and the hex SHA-256 of b, in one
+// allocation: the de-duplication key of a delivery identified by its
+// signed bytes.
+func digestKey(b []byte) string {
+	sum := sha256.Sum256(b)
+	return digestString(sum[:])
+}
+
+// digestString returns "sha256:" and sum in hex.
+func digestString(sum []byte) string {
+	const prefix = "sha256:"
+	var buf [len(prefix) + 2*sha256.Size]byte
+	copy(buf[:], prefix)
+	hex.Encode(buf[len(prefix):], sum)
+	return string(buf[:len(prefix)+2*len(sum)])
 }

@@ -1,8 +1,6 @@
 package webhooks
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -102,8 +100,7 @@ func (v *ShopifyVerifier) Verify(d *Delivery) ([]Event, error) {
 	}
 	// Neither the ID headers nor the topic are signed: de-duplicate on the
 	// signed body.
-	sum := sha256.Sum256(d.Body)
-	e := Event{Provider: "shopify", ID: id, DedupKey: "sha256:" + hex.EncodeToString(sum[:]), Type: topic, Data: d.Body, Delivery: d}
+	e := Event{Provider: "shopify", ID: id, DedupKey: digestKey(d.Body), Type: topic, Data: d.Body, Delivery: d}
 	if at := headerValue(d.Header, ShopifyTriggeredAtHeader); at != "" {
 		if t, err := time.Parse(time.RFC3339Nano, at); err == nil {
 			e.Time = t

@@ -131,7 +131,7 @@ func (v *TwilioVerifier) Verify(d *Delivery) ([]Event, error) {
 		if !v.matchAny([]byte(tail), sig) {
 			return nil, fmt.Errorf("%w: twilio: signature does not match the configured URL with the body's bodySHA256", ErrInvalidSignature)
 		}
-		return twilioJSONEvent(d, "sha256:"+hex.EncodeToString(sum[:]))
+		return twilioJSONEvent(d, digestString(sum[:]))
 	case "application/x-www-form-urlencoded":
 		form, err := url.ParseQuery(string(d.Body))
 		if err != nil {
@@ -149,7 +149,8 @@ func (v *TwilioVerifier) Verify(d *Delivery) ([]Event, error) {
 		dh := sha256.New()
 		dh.Write([]byte(v.url))
 		dh.Write(params)
-		return twilioFormEvent(d, form, "sha256:"+hex.EncodeToString(dh.Sum(nil)))
+		var sum [sha256.Size]byte
+		return twilioFormEvent(d, form, digestString(dh.Sum(sum[:0])))
 	}
 	return nil, fmt.Errorf("%w: twilio: Content-Type is neither application/x-www-form-urlencoded nor application/json", ErrMalformedHeader)
 }
