@@ -112,12 +112,15 @@ func (v *GitHubVerifier) Verify(d *Delivery) ([]Event, error) {
 
 // isForm reports whether a Content-Type is application/x-www-form-urlencoded,
 // with or without parameters, without allocating.
-func isForm(ct string) bool {
-	const form = "application/x-www-form-urlencoded"
+func isForm(ct string) bool { return isMediaType(ct, "application/x-www-form-urlencoded") }
+
+// isMediaType reports whether the Content-Type ct is the media type mt
+// (lower case), with or without parameters, without allocating.
+func isMediaType(ct, mt string) bool {
 	ct = strings.TrimLeft(ct, " \t")
-	if len(ct) < len(form) || !strings.EqualFold(ct[:len(form)], form) {
+	if len(ct) < len(mt) || !strings.EqualFold(ct[:len(mt)], mt) {
 		return false
 	}
-	rest := strings.TrimLeft(ct[len(form):], " \t")
+	rest := strings.TrimLeft(ct[len(mt):], " \t")
 	return rest == "" || rest[0] == ';'
 }

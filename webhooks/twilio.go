@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/url"
 	"sort"
 	"strings"
@@ -119,9 +118,9 @@ func (v *TwilioVerifier) Verify(d *Delivery) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	mt, _, _ := mime.ParseMediaType(headerValue(d.Header, "Content-Type"))
-	switch mt {
-	case "application/json":
+	ct := headerValue(d.Header, "Content-Type")
+	switch {
+	case isMediaType(ct, "application/json"):
 		sum := sha256.Sum256(d.Body)
 		q := "?"
 		if strings.Contains(v.url, "?") {
@@ -132,7 +131,7 @@ func (v *TwilioVerifier) Verify(d *Delivery) ([]Event, error) {
 			return nil, fmt.Errorf("%w: twilio: signature does not match the configured URL with the body's bodySHA256", ErrInvalidSignature)
 		}
 		return twilioJSONEvent(d, digestString(sum[:]))
-	case "application/x-www-form-urlencoded":
+	case isForm(ct):
 		form, err := url.ParseQuery(string(d.Body))
 		if err != nil {
 			return nil, fmt.Errorf("%w: twilio: body is not form-encoded", ErrMalformedBody)
