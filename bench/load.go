@@ -178,7 +178,10 @@ func switchboardHandler(store idempotency.Store, processed *atomic.Int64) (*webh
 	if err != nil {
 		return nil, err
 	}
-	h := webhooks.NewHandler(v, webhooks.WithStore(store), webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+	h, err := webhooks.NewHandler(v, webhooks.WithStore(store), webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		return nil, err
+	}
 	h.On("invoice.paid", func(context.Context, *webhooks.Event) error {
 		processed.Add(1)
 		return nil

@@ -12,7 +12,10 @@ import (
 // normalizes, so that one function receives normalized Events from a
 // verified webhook endpoint:
 //
-//	h := webhooks.NewHandler(stripeVerifier)
+//	h, err := webhooks.NewHandler(stripeVerifier)
+//	if err != nil {
+//		return err
+//	}
 //	payments.Handle(h, stripepay.EventParser{}, func(ctx context.Context, e *payments.Event) error {
 //		switch e.Type {
 //		case payments.EventPaymentSucceeded:

@@ -59,7 +59,8 @@ func TestHandle(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			v, err := webhooks.NewStripe("whsec_handle")
 			require.NoError(t, err)
-			h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+			h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+			require.NoError(t, err)
 			var got []*payments.Event
 			payments.Handle(h, parser, func(ctx context.Context, e *payments.Event) error {
 				got = append(got, e)

@@ -27,7 +27,7 @@
 //     503, resetting connections or stalling never receives a POST without
 //     an idempotency key twice, and the circuit breaker caps the attempts
 //     that reach a dead host.
-//   - The attacker tests (attacker_test.go) try the Idempotency-Key
+//   - The attacker tests (attacker_idempotency_test.go) try the Idempotency-Key
 //     middleware as a hostile client would: TestAttackerSharedKeyReplay
 //     (a second client reusing another's key and body never gets the
 //     first client's stored answer), TestAttackerQueryStringReplay (a key
@@ -46,6 +46,20 @@
 //     TestAttackerURLSecretsInErrorsAndLogs: credentials in a URL's user
 //     name, in URLs that do not parse and under every secret query name
 //     never reach an error or a log line.
+//   - Attacker tests (attacker_webhooks_test.go), by someone who holds captured
+//     genuine deliveries but no secret, through a webhooks.Handler over
+//     HTTP: TestAttackReplayWithNewIDIsADuplicate (a processed GitHub or
+//     Shopify body resent under new delivery IDs never runs again),
+//     TestAttackPreSentIDNeverSuppressesAGenuineBody (an old body sent in
+//     advance under the ID of the next delivery does not make the genuine
+//     one a duplicate), TestAttackTypeRewriteRunsNoOtherFunction (a
+//     rewritten X-GitHub-Event or X-Shopify-Topic never runs another
+//     registered function on the body), TestAttackTwilioFormSignatureReusedAsJSON
+//     (a form delivery's signature, its fields moved into the URL, never
+//     verifies an attacker's JSON body) and
+//     TestAttackNamespaceKeepsSendersApart (two Standard Webhooks senders
+//     on one store collide without webhooks.WithNamespace and not with
+//     it).
 //   - TestSecretsStayOut, and a check at the end of every test: with debug
 //     logging on, no secret, signature or API key appears in a log line or
 //     an error string.

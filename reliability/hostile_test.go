@@ -71,7 +71,8 @@ func TestHostileBodies(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			sink := newLogSink(t)
 			sink.secret(p.secrets...)
-			h := webhooks.NewHandler(p.verifier(t), webhooks.WithLogger(sink.logger()))
+			h, err := webhooks.NewHandler(p.verifier(t), webhooks.WithLogger(sink.logger()))
+			require.NoError(t, err)
 			h.Fallback(func(_ context.Context, e *webhooks.Event) error {
 				if e.ID == "" {
 					t.Errorf("%s: an event without an id was processed", p.name)
@@ -111,7 +112,8 @@ func TestGarbledHeaders(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			sink := newLogSink(t)
 			sink.secret(p.secrets...)
-			h := webhooks.NewHandler(p.verifier(t), webhooks.WithLogger(sink.logger()))
+			h, err := webhooks.NewHandler(p.verifier(t), webhooks.WithLogger(sink.logger()))
+			require.NoError(t, err)
 			processed := newCounter()
 			h.Fallback(func(_ context.Context, e *webhooks.Event) error { processed.add(e.ID); return nil })
 			body := []byte(`{"id":"evt_garbled","type":"invoice.paid","event":"charge.success","data":{"id":42}}`)

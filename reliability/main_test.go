@@ -224,7 +224,9 @@ func stripeHandler(t *testing.T, sink *logSink, opts ...webhooks.HandlerOption) 
 	v, err := webhooks.NewStripe(stripeSecret)
 	require.NoError(t, err)
 	sink.secret(stripeSecret)
-	return webhooks.NewHandler(v, append([]webhooks.HandlerOption{webhooks.WithLogger(sink.logger())}, opts...)...)
+	h, err := webhooks.NewHandler(v, append([]webhooks.HandlerOption{webhooks.WithLogger(sink.logger())}, opts...)...)
+	require.NoError(t, err)
+	return h
 }
 
 // serve starts an httptest server for h and a client for it, both closed

@@ -92,13 +92,19 @@ func providers() []provider {
 				return webhookstest.SignFlutterwave(p, flw), hookURL, p
 			}},
 		{"mandrill", "X-Mandrill-Signature", []string{mandrill},
-			func(t *testing.T) webhooks.Verifier { v, err := webhooks.NewMandrill(mandrill); return must(t, v, err) },
+			func(t *testing.T) webhooks.Verifier {
+				v, err := webhooks.NewMandrill(mandrill, webhooks.WithPublicURL(hookURL))
+				return must(t, v, err)
+			},
 			func(_ *testing.T, p []byte) (http.Header, string, []byte) {
 				h, body := webhookstest.SignMandrill(hookURL, p, mandrill)
 				return h, hookURL, body
 			}},
 		{"twilio", "X-Twilio-Signature", []string{twilio},
-			func(t *testing.T) webhooks.Verifier { v, err := webhooks.NewTwilio(twilio); return must(t, v, err) },
+			func(t *testing.T) webhooks.Verifier {
+				v, err := webhooks.NewTwilio(twilio, webhooks.WithPublicURL(hookURL))
+				return must(t, v, err)
+			},
 			func(_ *testing.T, p []byte) (http.Header, string, []byte) {
 				target, h := webhookstest.SignTwilioJSON(hookURL, p, twilio)
 				return h, target, p

@@ -61,33 +61,33 @@ type CloudinaryVerifier struct {
 // Cloudinary sends no event ID: the ID is "sha256:" and the hex SHA-256 of
 // the body (a retried notification carries the same body), the type is
 // the body's notification_type, the time its timestamp when it parses.
-func NewCloudinary(apiSecret string, opts ...Option) (*CloudinaryVerifier, error) {
+func NewCloudinary(apiSecret string, opts ...VerifierOption) (*CloudinaryVerifier, error) {
 	return newCloudinary(apiSecret, sha1.New, sha1.Size, opts)
 }
 
 // NewCloudinarySHA256 is NewCloudinary for accounts set to sign with
 // SHA-256. It accepts SHA-256 signatures only: an account signing with
 // SHA-256 never sends SHA-1, so accepting both would only help a forger.
-func NewCloudinarySHA256(apiSecret string, opts ...Option) (*CloudinaryVerifier, error) {
+func NewCloudinarySHA256(apiSecret string, opts ...VerifierOption) (*CloudinaryVerifier, error) {
 	return newCloudinary(apiSecret, sha256.New, sha256.Size, opts)
 }
 
-func newCloudinary(secret string, newHash func() hash.Hash, size int, opts []Option) (*CloudinaryVerifier, error) {
-	o := newOptions(opts)
-	all, err := secretList("cloudinary", secret, o)
+func newCloudinary(secret string, newHash func() hash.Hash, size int, opts []VerifierOption) (*CloudinaryVerifier, error) {
+	c, err := newVerifierConfig("cloudinary", optSecrets|optClock|optTolerance, opts)
+	if err != nil {
+		return nil, err
+	}
+	all, err := checkSecrets("cloudinary", "API secret", secret, c.secrets)
 	if err != nil {
 		return nil, err
 	}
 	for i, s := range all {
-		if strings.TrimSpace(s) != s || strings.IndexFunc(s, unicode.IsSpace) >= 0 {
-			return nil, fmt.Errorf("%w: cloudinary secret %d holds white space", ErrInvalidSecret, i)
+		if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+			return nil, fmt.Errorf("%w: cloudinary: secret %d holds white space", ErrInvalidSecret, i)
 		}
 	}
-	tol, err := tolerance("cloudinary", o, CloudinaryDefaultTolerance)
-	if err != nil {
-		return nil, err
-	}
-	v := &CloudinaryVerifier{secrets: stringKeys(all), newHash: newHash, size: size, now: o.now, tolerance: tol, future: min(tol, CloudinaryMaxFutureSkew)}
+	tol := c.toleranceOr(CloudinaryDefaultTolerance)
+	v := &CloudinaryVerifier{secrets: stringKeys(all), newHash: newHash, size: size, now: c.now, tolerance: tol, future: min(tol, CloudinaryMaxFutureSkew)}
 	v.pool.New = func() any { return &cldState{h: newHash()} }
 	return v, nil
 }
@@ -162,9 +162,11 @@ func (v *CloudinaryVerifier) Verify(d *Delivery) ([]Event, error) {
 		eventTime = t
 	}
 	sum := sha256.Sum256(d.Body)
+	id := "sha256:" + hex.EncodeToString(sum[:])
 	return []Event{{
 		Provider: "cloudinary",
-		ID:       "sha256:" + hex.EncodeToString(sum[:]),
+		ID:       id,
+		DedupKey: id,
 		Type:     typ,
 		Time:     eventTime,
 		Data:     d.Body,

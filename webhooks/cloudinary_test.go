@@ -37,9 +37,9 @@ func cloudinaryVectors(t *testing.T) []cloudinaryVector {
 	return vs
 }
 
-func (v cloudinaryVector) verifier(t *testing.T, opts ...Option) *CloudinaryVerifier {
+func (v cloudinaryVector) verifier(t *testing.T, opts ...VerifierOption) *CloudinaryVerifier {
 	t.Helper()
-	opts = append([]Option{WithClock(func() time.Time { return time.Unix(v.Now, 0) })}, opts...)
+	opts = append([]VerifierOption{WithClock(func() time.Time { return time.Unix(v.Now, 0) })}, opts...)
 	var cv *CloudinaryVerifier
 	var err error
 	if v.Algorithm == "sha256" {
@@ -87,7 +87,7 @@ func TestCloudinaryRejects(t *testing.T) {
 	cases := []struct {
 		name string
 		edit func(d *Delivery)
-		opts []Option
+		opts []VerifierOption
 		want error
 	}{
 		{"no signature", func(d *Delivery) { d.Header.Del(CloudinarySignatureHeader) }, nil, ErrMissingSignature},
@@ -105,10 +105,10 @@ func TestCloudinaryRejects(t *testing.T) {
 		{"timestamp changed", func(d *Delivery) {
 			d.Header.Set(CloudinaryTimestampHeader, strconv.FormatInt(v.Now, 10))
 		}, nil, ErrInvalidSignature},
-		{"wrong secret", func(d *Delivery) {}, []Option{}, nil},
-		{"too old", func(d *Delivery) {}, []Option{WithClock(func() time.Time { return time.Unix(v.Now, 0).Add(3 * time.Hour) })}, ErrTimestampOutOfRange},
-		{"too old for a tighter tolerance", func(d *Delivery) {}, []Option{WithTolerance(time.Minute)}, ErrTimestampOutOfRange},
-		{"from the future", func(d *Delivery) {}, []Option{WithClock(func() time.Time { return time.Unix(1714564800, 0).Add(-6 * time.Minute) })}, ErrTimestampOutOfRange},
+		{"wrong secret", func(d *Delivery) {}, []VerifierOption{}, nil},
+		{"too old", func(d *Delivery) {}, []VerifierOption{WithClock(func() time.Time { return time.Unix(v.Now, 0).Add(3 * time.Hour) })}, ErrTimestampOutOfRange},
+		{"too old for a tighter tolerance", func(d *Delivery) {}, []VerifierOption{WithTolerance(time.Minute)}, ErrTimestampOutOfRange},
+		{"from the future", func(d *Delivery) {}, []VerifierOption{WithClock(func() time.Time { return time.Unix(1714564800, 0).Add(-6 * time.Minute) })}, ErrTimestampOutOfRange},
 	}
 	for _, tc := range cases {
 		if tc.want == nil {
@@ -162,15 +162,15 @@ func signCloudinaryForTest(body, secret, ts string) http.Header {
 func TestCloudinaryConstruction(t *testing.T) {
 	for name, tc := range map[string]struct {
 		secret string
-		opts   []Option
+		opts   []VerifierOption
 		want   error
 	}{
 		"empty":              {"", nil, ErrEmptySecret},
 		"padded":             {" secret ", nil, ErrInvalidSecret},
 		"inner space":        {"sec ret", nil, ErrInvalidSecret},
-		"empty rotation":     {"secret", []Option{WithSecrets("")}, ErrEmptySecret},
-		"zero tolerance":     {"secret", []Option{WithTolerance(0)}, ErrInvalidOption},
-		"negative tolerance": {"secret", []Option{WithTolerance(-time.Second)}, ErrInvalidOption},
+		"empty rotation":     {"secret", []VerifierOption{WithSecrets("")}, ErrEmptySecret},
+		"zero tolerance":     {"secret", []VerifierOption{WithTolerance(0)}, ErrInvalidOption},
+		"negative tolerance": {"secret", []VerifierOption{WithTolerance(-time.Second)}, ErrInvalidOption},
 	} {
 		_, err := NewCloudinary(tc.secret, tc.opts...)
 		require.ErrorIs(t, err, tc.want, name)

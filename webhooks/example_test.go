@@ -41,9 +41,12 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	h := webhooks.NewHandler(verifier,
+	h, err := webhooks.NewHandler(verifier,
 		webhooks.WithStore(store),
 		webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		log.Fatal(err)
+	}
 	h.On("push", func(ctx context.Context, e *webhooks.Event) error {
 		fmt.Printf("push %s: %s\n", e.ID, e.Data)
 		return nil
@@ -52,7 +55,7 @@ func Example() {
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/github", h)
 
-	body := []byte(`{"ref":"refs/heads/main"}`)
+	body := []byte(`{"ref":"refs/heads/main","before":"6113728f","after":"59b20b8d","commits":[]}`)
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
 	for range 2 {
@@ -66,7 +69,7 @@ func Example() {
 		fmt.Println(w.Code)
 	}
 	// Output:
-	// push 72d3162e-cc78-11e3-81ab-4c9367dc0958: {"ref":"refs/heads/main"}
+	// push 72d3162e-cc78-11e3-81ab-4c9367dc0958: {"ref":"refs/heads/main","before":"6113728f","after":"59b20b8d","commits":[]}
 	// 200
 	// 200
 }

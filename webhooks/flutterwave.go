@@ -1,10 +1,10 @@
 package webhooks
 
 import (
-	"bytes"
 	"crypto/subtle"
 	"fmt"
-	"time"
+
+	"github.com/switchboard-go/switchboard/webhooks/internal/jsonscan"
 )
 
 // Flutterwave delivery headers.
@@ -22,10 +22,14 @@ const (
 // than a signature of the body. It proves only that the sender knows the
 // secret, not that the body is unchanged, so it is off by default. A
 // delivery carrying flutterwave-signature is always checked by that
-// signature alone. Other verifiers ignore this option.
-func WithFlutterwaveVerifHash() Option {
-	return func(o *options) { o.flutterwaveVerifHash = true }
+// signature alone. Other verifiers reject this option.
+func WithFlutterwaveVerifHash() VerifierOption {
+	return verifierFunc(func(c *verifierConfig) { c.given |= optVerifHash })
 }
+
+// flutterwaveScheme is Flutterwave's signature: the base64 HMAC-SHA256 of
+// the body.
+var flutterwaveScheme = HMACConfig{Provider: "flutterwave", Header: FlutterwaveSignatureHeader, Hash: SHA256, Encoding: Base64}
 
 // FlutterwaveVerifier verifies Flutterwave webhook deliveries. Build it
 // with NewFlutterwave.
@@ -38,18 +42,21 @@ type FlutterwaveVerifier struct {
 // NewFlutterwave returns a verifier for Flutterwave webhooks. secretHash is
 // the secret hash configured in the dashboard. The event ID is data.id,
 // the type is "type" (v4) or "event" (v3), the time data.created_at.
-func NewFlutterwave(secretHash string, opts ...Option) (*FlutterwaveVerifier, error) {
-	o := newOptions(opts)
-	secrets, err := secretList("flutterwave", secretHash, o)
+func NewFlutterwave(secretHash string, opts ...VerifierOption) (*FlutterwaveVerifier, error) {
+	c, err := newVerifierConfig("flutterwave", flutterwaveScheme.accepts()|optVerifHash, opts)
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := checkSecrets("flutterwave", "secret hash", secretHash, c.secrets)
 	if err != nil {
 		return nil, err
 	}
 	keys := stringKeys(secrets)
-	s, err := newHMACScheme("flutterwave", keys, SHA256, Base64, FlutterwaveSignatureHeader, "", "", "", "", o)
+	s, err := newHMACScheme(flutterwaveScheme, keys, c)
 	if err != nil {
 		return nil, err
 	}
-	return &FlutterwaveVerifier{scheme: s, secrets: keys, legacy: o.flutterwaveVerifHash}, nil
+	return &FlutterwaveVerifier{scheme: s, secrets: keys, legacy: c.given&optVerifHash != 0}, nil
 }
 
 // Provider returns "flutterwave".
@@ -64,14 +71,25 @@ func (v *FlutterwaveVerifier) Verify(d *Delivery) ([]Event, error) {
 	} else if err := v.verifyHash(d); err != nil {
 		return nil, err
 	}
-	f, ok := flutterwaveRead(d.Body)
-	if !ok {
-		return nil, fmt.Errorf("%w: flutterwave body is not a JSON object", ErrMalformedBody)
+	var vals [4][]byte
+	if err := readJSON("flutterwave", "body", flutterwaveFields, d.Body, vals[:]); err != nil {
+		return nil, err
 	}
-	if f.typ == "" {
+	// v4 names the type in "type", v3 in "event".
+	typ, err := jsonStringMember("flutterwave", "type", vals[0])
+	if err != nil {
+		return nil, err
+	}
+	if typ == "" {
+		if typ, err = jsonStringMember("flutterwave", "event", vals[1]); err != nil {
+			return nil, err
+		}
+	}
+	if typ == "" {
 		return nil, fmt.Errorf("%w: flutterwave body has no type or event field", ErrMalformedBody)
 	}
-	e := Event{Provider: "flutterwave", ID: f.id, Type: f.typ, Time: f.time, Data: d.Body, Delivery: d}
+	id, _ := jsonscan.Scalar(vals[2])
+	e := Event{Provider: "flutterwave", ID: id, DedupKey: id, Type: typ, Time: jsonscan.Time(vals[3]), Data: d.Body, Delivery: d}
 	if e.ID == "" {
 		return nil, fmt.Errorf("%w: flutterwave body has no data.id", ErrMalformedBody)
 	}
@@ -93,113 +111,4 @@ func (v *FlutterwaveVerifier) verifyHash(d *Delivery) error {
 	return nil
 }
 
-// flutterwaveFields are what a Flutterwave body says about its event.
-type flutterwaveFields struct {
-	typ  string
-	id   string
-	time time.Time
-}
-
-// flutterwaveRead reads a Flutterwave body's event type, data.id and
-// data.created_at in one walk over its members.
-//
-// v4 payloads name the type in "type", v3 ones in "event". The members
-// before the first "data" member decide: the last "type" there, else the
-// "event" read while no type was set. When they leave the type empty, the
-// first "type" member of the whole object is used, else its first "event".
-// ok is false when the members up to "data" (or all of them, without one)
-// do not read as an object.
-//
-// In data, id and created_at are read until both are set; a later id seen
-// before that replaces an earlier one.
-func flutterwaveRead(b []byte) (f flutterwaveFields, ok bool) {
-	start := -1
-	var firstType, firstEvent []byte
-	ok = scanMembers(b, func(key []byte, i int) (int, bool) {
-		if string(key) == "data" {
-			start = i
-			return i, false
-		}
-		end := skipValue(b, i)
-		if end < 0 {
-			return -1, false
-		}
-		val := b[i:end]
-		switch string(key) {
-		case "type":
-			f.typ, _ = jsonString(val)
-			if firstType == nil {
-				firstType = val
-			}
-		case "event":
-			if f.typ == "" {
-				f.typ, _ = jsonString(val)
-			}
-			if firstEvent == nil {
-				firstEvent = val
-			}
-		}
-		return end, true
-	})
-	if !ok || start < 0 {
-		return f, ok
-	}
-	dataMember := func(k, val []byte) bool {
-		switch string(k) {
-		case "id":
-			f.id, _ = jsonScalar(val)
-		case "created_at":
-			f.time = jsonTime(val)
-		}
-		return f.id == "" || f.time.IsZero()
-	}
-	if f.typ != "" {
-		scanObject(b[start:], dataMember)
-		return f, true
-	}
-	// The members before "data" named no type: read data to its end, then
-	// on past it until the first "type" and "event" members are known.
-	// Bytes that stop reading as members end the search with what it found.
-	end := flutterwaveData(b, start, dataMember)
-	if end >= 0 && (firstType == nil || firstEvent == nil) {
-		membersAfter(b, end, func(key, val []byte) bool {
-			switch string(key) {
-			case "type":
-				if firstType == nil {
-					firstType = val
-				}
-			case "event":
-				if firstEvent == nil {
-					firstEvent = val
-				}
-			}
-			return firstType == nil || firstEvent == nil
-		})
-	}
-	if f.typ, _ = jsonString(firstType); f.typ == "" {
-		f.typ, _ = jsonString(firstEvent)
-	}
-	return f, true
-}
-
-// flutterwaveData reads the data member starting at b[start] with member
-// (as scanObject would, until member returns false) and returns where the
-// value ends as skipValue sees it, or -1. One walk does both when the
-// object reads cleanly: every member well formed and no bare value holding
-// a quote or bracket, which skipValue would read differently.
-func flutterwaveData(b []byte, start int, member func(k, v []byte) bool) int {
-	reading, clean := true, true
-	end := walkObject(b, start, func(k, v []byte) bool {
-		if reading {
-			reading = member(k, v)
-		}
-		if c := v[0]; c != '"' && c != '{' && c != '[' && bytes.ContainsAny(v, `"{}[]`) {
-			clean = false
-		}
-		return true
-	})
-	if end >= 0 && clean {
-		return end
-	}
-	return skipValue(b, start)
-}
+var flutterwaveFields = jsonscan.NewFields("type", "event", "data.id", "data.created_at")

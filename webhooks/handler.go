@@ -21,6 +21,20 @@ import (
 	"github.com/switchboard-go/switchboard/idempotency/memstore"
 )
 
+// Handler defaults.
+const (
+	// DefaultMaxBodyBytes is the largest body a Handler reads unless
+	// WithMaxBodyBytes says otherwise: 1 MiB.
+	DefaultMaxBodyBytes int64 = 1 << 20
+	// DefaultTTL is how long a processed event's key is kept:
+	// 72 hours, longer than the automatic retry windows of the providers
+	// supported here (Stripe retries for up to three days).
+	DefaultTTL = 72 * time.Hour
+	// DefaultLease is how long a claim on an event holds while its
+	// function runs: five minutes.
+	DefaultLease = 5 * time.Minute
+)
+
 // EventFunc processes one verified event. Returning an error releases the
 // event's key and answers 500, so the provider delivers it again.
 type EventFunc func(ctx context.Context, e *Event) error
@@ -42,7 +56,8 @@ type EventFunc func(ctx context.Context, e *Event) error
 //   - A verifier implementing Responder may answer the delivery itself
 //     (Slack's url_verification challenge).
 //   - Each event whose type has a function (On, else Fallback) is claimed
-//     in the store under "provider:eventID" before anything runs. If the
+//     in the store under "provider:DedupKey" (with WithNamespace,
+//     "namespace:provider:DedupKey") before anything runs. If the
 //     store cannot answer, every claim made for the delivery is released,
 //     nothing runs and the answer is 503.
 //   - Claimed events run their function. Success completes the key for
@@ -60,15 +75,17 @@ type EventFunc func(ctx context.Context, e *Event) error
 //
 // Precedence in a batch: 503, then 500, then 409, then 200.
 type Handler struct {
-	v         Verifier
-	store     idempotency.Store
-	maxBody   int64
-	ttl       time.Duration
-	lease     time.Duration
-	log       *slog.Logger
-	publicURL string
-	base      *url.URL
-	now       func() time.Time
+	v       Verifier
+	store   idempotency.Store
+	maxBody int64
+	ttl     time.Duration
+	lease   time.Duration
+	log     *slog.Logger
+	base    *url.URL
+	now     func() time.Time
+	// keyPrefix is "namespace:provider:" or "provider:", prepended to
+	// every key claimed in the store.
+	keyPrefix string
 
 	// mu serialises registrations; each publishes a fresh routes value,
 	// which requests read without locking.
@@ -84,38 +101,57 @@ type routes struct {
 
 // NewHandler returns a Handler for the verifier's provider. Without
 // WithStore it uses an in-memory store, which de-duplicates only within
-// this process.
-func NewHandler(v Verifier, opts ...HandlerOption) *Handler {
+// this process; without WithLogger it logs nowhere. A nil verifier or an
+// option with a value it cannot use is an error wrapping ErrInvalidConfig;
+// NewHandler never panics.
+func NewHandler(v Verifier, opts ...HandlerOption) (*Handler, error) {
 	if v == nil {
-		panic("webhooks: NewHandler needs a Verifier")
+		return nil, fmt.Errorf("%w: NewHandler needs a Verifier", ErrInvalidConfig)
 	}
-	h := &Handler{
-		v:       v,
+	c := handlerConfig{
 		maxBody: DefaultMaxBodyBytes,
 		ttl:     DefaultTTL,
 		lease:   DefaultLease,
-		log:     slog.Default(),
+		log:     discardLogger,
 		now:     time.Now,
 	}
-	h.routes.Store(&routes{funcs: map[string]EventFunc{}})
 	for _, o := range opts {
-		if o != nil {
-			o(h)
+		if o == nil {
+			return nil, fmt.Errorf("%w: %s handler: nil option", ErrInvalidConfig, v.Provider())
 		}
+		o.applyHandler(&c)
 	}
+	if len(c.errs) > 0 {
+		return nil, fmt.Errorf("%w: %s handler: %s", ErrInvalidOption, v.Provider(), c.errs[0])
+	}
+	h := &Handler{
+		v:       v,
+		store:   c.store,
+		maxBody: c.maxBody,
+		ttl:     c.ttl,
+		lease:   c.lease,
+		log:     c.log,
+		now:     c.now,
+	}
+	h.keyPrefix = v.Provider() + ":"
+	if c.namespace != "" {
+		h.keyPrefix = c.namespace + ":" + h.keyPrefix
+	}
+	h.routes.Store(&routes{funcs: map[string]EventFunc{}})
 	if h.store == nil {
 		// memstore.New fails only on a bad option, and none is given.
 		h.store, _ = memstore.New()
 	}
-	if h.publicURL != "" {
-		u, err := url.Parse(h.publicURL)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			panic("webhooks: WithPublicURL needs an absolute URL with a scheme and host")
-		}
-		h.base = u
+	if c.publicURL != "" {
+		// WithPublicURL checked the URL already.
+		h.base, _ = url.Parse(c.publicURL)
 	}
-	return h
+	return h, nil
 }
+
+// discardLogger is the logger of a Handler given none: it takes no level,
+// so no line is ever built.
+var discardLogger = slog.New(slog.DiscardHandler)
 
 // On registers fn for events of the given type, replacing any earlier
 // registration. It panics when fn is nil.
@@ -317,7 +353,7 @@ func (h *Handler) process(ctx context.Context, provider string, events []Event, 
 	// Bookkeeping must finish even when the provider hangs up.
 	bg := context.WithoutCancel(ctx)
 	for i := range events {
-		if events[i].ID == "" {
+		if events[i].ID == "" && events[i].DedupKey == "" {
 			return http.StatusBadRequest
 		}
 	}
@@ -339,7 +375,7 @@ func (h *Handler) process(ctx context.Context, provider string, events []Event, 
 			h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeUnhandled, start, nil)
 			continue
 		}
-		key := idempotencyKey(provider, e.ID)
+		key := h.idempotencyKey(e)
 		if seen != nil {
 			if seen[key] {
 				h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeDuplicate, start, nil)
@@ -410,15 +446,20 @@ func run(ctx context.Context, fn EventFunc, e *Event) (err error) {
 	return fn(ctx, e)
 }
 
-// idempotencyKey is provider + ":" + id, or a hash of it when that is not
-// a valid store key.
-func idempotencyKey(provider, id string) string {
-	key := provider + ":" + id
+// idempotencyKey is the key an event is claimed under: the Handler's
+// prefix and the event's DedupKey (its ID when the verifier left DedupKey
+// empty), or a hash of that when it is not a valid store key.
+func (h *Handler) idempotencyKey(e *Event) string {
+	k := e.DedupKey
+	if k == "" {
+		k = e.ID
+	}
+	key := h.keyPrefix + k
 	if idempotency.ValidateKey(key) == nil {
 		return key
 	}
-	sum := sha256.Sum256([]byte(id))
-	return provider + ":sha256:" + hex.EncodeToString(sum[:])
+	sum := sha256.Sum256([]byte(k))
+	return h.keyPrefix + "sha256:" + hex.EncodeToString(sum[:])
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

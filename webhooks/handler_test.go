@@ -3,6 +3,8 @@ package webhooks
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,6 +50,14 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 // githubDelivery returns a signed GitHub request for one event.
 func githubRequest(t testing.TB, secret, deliveryID, event string, body []byte) *http.Request {
 	t.Helper()
+	// GitHub de-duplicates on the body: give each delivery ID its own.
+	if t := bytes.TrimSpace(body); len(t) > 1 && t[0] == '{' {
+		sep := ","
+		if bytes.Equal(bytes.TrimSpace(t[1:]), []byte("}")) {
+			sep = ""
+		}
+		body = append([]byte(`{"test_delivery":"`+deliveryID+`"`+sep), t[1:]...)
+	}
 	r := httptest.NewRequest(http.MethodPost, "/webhooks/github", bytes.NewReader(body))
 	h := signedHeaders("github", secret, time.Now(), body)
 	h.Set("X-GitHub-Delivery", deliveryID)
@@ -62,7 +72,9 @@ func newGitHubHandler(t *testing.T, store idempotency.Store, opts ...HandlerOpti
 	v, err := NewGitHub(secret)
 	require.NoError(t, err)
 	opts = append([]HandlerOption{WithStore(store), WithLogger(quietLogger())}, opts...)
-	return NewHandler(v, opts...), secret
+	h, err := NewHandler(v, opts...)
+	require.NoError(t, err)
+	return h, secret
 }
 
 func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
@@ -77,7 +89,7 @@ func TestHandlerConcurrentDeliveriesRunOnce(t *testing.T) {
 			h, secret := newGitHubHandler(t, sf.open(t))
 			var runs atomic.Int32
 			release := make(chan struct{})
-			h.On("push", func(ctx context.Context, e *Event) error {
+			h.On("repository", func(ctx context.Context, e *Event) error {
 				runs.Add(1)
 				<-release // hold the claim while the other deliveries arrive
 				return nil
@@ -92,7 +104,7 @@ func TestHandlerConcurrentDeliveriesRunOnce(t *testing.T) {
 				wg.Add(1)
 				go func(i int) {
 					defer wg.Done()
-					codes[i] = serve(h, githubRequest(t, secret, id, "push", body)).Code
+					codes[i] = serve(h, githubRequest(t, secret, id, "repository", body)).Code
 					answered.Add(1)
 				}(i)
 			}
@@ -110,7 +122,7 @@ func TestHandlerConcurrentDeliveriesRunOnce(t *testing.T) {
 			}
 			require.Equal(t, 1, ok, "only the delivery that ran the function answers 200 while it runs")
 			// A later redelivery is acknowledged without running again.
-			require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, id, "push", body)).Code)
+			require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, id, "repository", body)).Code)
 			require.Equal(t, int32(1), runs.Load())
 		})
 	}
@@ -121,7 +133,7 @@ func TestHandlerFailingFunctionRetried(t *testing.T) {
 		t.Run(sf.name, func(t *testing.T) {
 			h, secret := newGitHubHandler(t, sf.open(t))
 			var runs atomic.Int32
-			h.On("push", func(ctx context.Context, e *Event) error {
+			h.On("repository", func(ctx context.Context, e *Event) error {
 				if runs.Add(1) == 1 {
 					return errors.New("database down")
 				}
@@ -129,11 +141,11 @@ func TestHandlerFailingFunctionRetried(t *testing.T) {
 			})
 			body := []byte(`{"ref":"x"}`)
 			id := fmt.Sprintf("retry-%d", time.Now().UnixNano())
-			w := serve(h, githubRequest(t, secret, id, "push", body))
+			w := serve(h, githubRequest(t, secret, id, "repository", body))
 			require.Equal(t, http.StatusInternalServerError, w.Code)
 			require.NotContains(t, w.Body.String(), "database down", "internal errors stay in logs")
-			require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, id, "push", body)).Code)
-			require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, id, "push", body)).Code)
+			require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, id, "repository", body)).Code)
+			require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, id, "repository", body)).Code)
 			require.Equal(t, int32(2), runs.Load())
 		})
 	}
@@ -142,15 +154,15 @@ func TestHandlerFailingFunctionRetried(t *testing.T) {
 func TestHandlerPanicReleases(t *testing.T) {
 	h, secret := newGitHubHandler(t, memStore(t))
 	var runs atomic.Int32
-	h.On("push", func(ctx context.Context, e *Event) error {
+	h.On("repository", func(ctx context.Context, e *Event) error {
 		if runs.Add(1) == 1 {
 			panic("boom")
 		}
 		return nil
 	})
 	body := []byte(`{}`)
-	require.Equal(t, http.StatusInternalServerError, serve(h, githubRequest(t, secret, "p1", "push", body)).Code)
-	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "p1", "push", body)).Code)
+	require.Equal(t, http.StatusInternalServerError, serve(h, githubRequest(t, secret, "p1", "repository", body)).Code)
+	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "p1", "repository", body)).Code)
 	require.Equal(t, int32(2), runs.Load())
 }
 
@@ -182,19 +194,19 @@ func TestHandlerStatuses(t *testing.T) {
 		{
 			name: "oversized body",
 			opts: []HandlerOption{WithMaxBodyBytes(16)},
-			req:  func() *http.Request { return githubRequest(t, secret, "o1", "push", body) },
+			req:  func() *http.Request { return githubRequest(t, secret, "o1", "ping", body) },
 			want: http.StatusRequestEntityTooLarge, wantBody: `{"error":"body too large"}`,
 		},
 		{
 			name: "body at the limit",
-			opts: []HandlerOption{WithMaxBodyBytes(int64(len(body)))},
-			req:  func() *http.Request { return githubRequest(t, secret, "o2", "push", body) },
+			opts: []HandlerOption{WithMaxBodyBytes(int64(len(body) + len(`"test_delivery":"o2",`)))},
+			req:  func() *http.Request { return githubRequest(t, secret, "o2", "ping", body) },
 			want: http.StatusOK,
 		},
 		{
 			name: "bad signature",
 			req: func() *http.Request {
-				r := githubRequest(t, secret, "b1", "push", body)
+				r := githubRequest(t, secret, "b1", "ping", body)
 				r.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("0", 64))
 				return r
 			},
@@ -203,7 +215,7 @@ func TestHandlerStatuses(t *testing.T) {
 		{
 			name: "missing signature",
 			req: func() *http.Request {
-				r := githubRequest(t, secret, "b2", "push", body)
+				r := githubRequest(t, secret, "b2", "ping", body)
 				r.Header.Del("X-Hub-Signature-256")
 				return r
 			},
@@ -258,8 +270,8 @@ func TestHandlerStoreUnavailable(t *testing.T) {
 	store := &failingStore{}
 	h, secret := newGitHubHandler(t, store)
 	ran := false
-	h.On("push", func(context.Context, *Event) error { ran = true; return nil })
-	w := serve(h, githubRequest(t, secret, "s1", "push", []byte(`{}`)))
+	h.On("repository", func(context.Context, *Event) error { ran = true; return nil })
+	w := serve(h, githubRequest(t, secret, "s1", "repository", []byte(`{}`)))
 	require.Equal(t, http.StatusServiceUnavailable, w.Code)
 	require.NotEmpty(t, w.Header().Get("Retry-After"))
 	require.False(t, ran)
@@ -270,16 +282,20 @@ func TestHandlerInProgressElsewhere(t *testing.T) {
 	store := memStore(t)
 	h, secret := newGitHubHandler(t, store)
 	ran := false
-	h.On("push", func(context.Context, *Event) error { ran = true; return nil })
-	c, err := store.Claim(context.Background(), "github:held", "", time.Minute)
+	h.On("repository", func(context.Context, *Event) error { ran = true; return nil })
+	held := githubRequest(t, secret, "held", "repository", []byte(`{}`))
+	body, _ := io.ReadAll(held.Body)
+	sum := sha256.Sum256(body)
+	key := "github:sha256:" + hex.EncodeToString(sum[:])
+	c, err := store.Claim(context.Background(), key, "", time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, idempotency.Acquired, c.State)
-	w := serve(h, githubRequest(t, secret, "held", "push", []byte(`{}`)))
+	w := serve(h, githubRequest(t, secret, "held", "repository", []byte(`{}`)))
 	require.Equal(t, http.StatusConflict, w.Code)
 	require.False(t, ran)
 	// Once the other holder releases, a retry runs.
-	require.NoError(t, store.Release(context.Background(), "github:held", c.Token))
-	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "held", "push", []byte(`{}`))).Code)
+	require.NoError(t, store.Release(context.Background(), key, c.Token))
+	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "held", "repository", []byte(`{}`))).Code)
 	require.True(t, ran)
 }
 
@@ -328,7 +344,8 @@ func TestHandlerBatch(t *testing.T) {
 		return httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 	}
 	t.Run("one failure answers 500, completed events stay completed", func(t *testing.T) {
-		h := NewHandler(batchVerifier{}, WithLogger(quietLogger()))
+		h, err := NewHandler(batchVerifier{}, WithLogger(quietLogger()))
+		require.NoError(t, err)
 		runs := map[string]int{}
 		var mu sync.Mutex
 		failB := true
@@ -349,7 +366,8 @@ func TestHandlerBatch(t *testing.T) {
 	})
 	t.Run("store failure on a later event runs nothing", func(t *testing.T) {
 		store := &claimStore{Store: memStore(t), failKey: "batch:b"}
-		h := NewHandler(batchVerifier{}, WithStore(store), WithLogger(quietLogger()))
+		h, err := NewHandler(batchVerifier{}, WithStore(store), WithLogger(quietLogger()))
+		require.NoError(t, err)
 		ran := 0
 		h.On("t", func(context.Context, *Event) error { ran++; return nil })
 		require.Equal(t, http.StatusServiceUnavailable, serve(h, post(`[{"ID":"a","Type":"t"},{"ID":"b","Type":"t"}]`)).Code)
@@ -357,15 +375,18 @@ func TestHandlerBatch(t *testing.T) {
 		require.Equal(t, []string{"batch:a"}, store.released, "the claim already made is released")
 	})
 	t.Run("empty batch", func(t *testing.T) {
-		h := NewHandler(batchVerifier{}, WithLogger(quietLogger()))
+		h, err := NewHandler(batchVerifier{}, WithLogger(quietLogger()))
+		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, serve(h, post(`[]`)).Code)
 	})
 	t.Run("event without id", func(t *testing.T) {
-		h := NewHandler(batchVerifier{}, WithLogger(quietLogger()))
+		h, err := NewHandler(batchVerifier{}, WithLogger(quietLogger()))
+		require.NoError(t, err)
 		require.Equal(t, http.StatusBadRequest, serve(h, post(`[{"Type":"t"}]`)).Code)
 	})
 	t.Run("HEAD probe", func(t *testing.T) {
-		h := NewHandler(batchVerifier{probes: true}, WithLogger(quietLogger()))
+		h, err := NewHandler(batchVerifier{probes: true}, WithLogger(quietLogger()))
+		require.NoError(t, err)
 		w := serve(h, httptest.NewRequest(http.MethodHead, "/", nil))
 		require.Equal(t, http.StatusOK, w.Code)
 		w = serve(h, httptest.NewRequest(http.MethodPut, "/", nil))
@@ -378,7 +399,8 @@ func TestHandlerSlackChallenge(t *testing.T) {
 	secret := testSecret("slack")
 	v, err := NewSlack(secret)
 	require.NoError(t, err)
-	h := NewHandler(v, WithLogger(quietLogger()))
+	h, err := NewHandler(v, WithLogger(quietLogger()))
+	require.NoError(t, err)
 	ran := false
 	h.Fallback(func(context.Context, *Event) error { ran = true; return nil })
 	body := []byte(`{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`)
@@ -411,12 +433,13 @@ func TestHandlerLogs(t *testing.T) {
 	secret := testSecret("github")
 	v, err := NewGitHub(secret)
 	require.NoError(t, err)
-	h := NewHandler(v, WithLogger(logger))
-	h.On("push", func(context.Context, *Event) error { return nil })
-	r := githubRequest(t, secret, "log-1", "push", []byte(`{}`))
+	h, err := NewHandler(v, WithLogger(logger))
+	require.NoError(t, err)
+	h.On("repository", func(context.Context, *Event) error { return nil })
+	r := githubRequest(t, secret, "log-1", "repository", []byte(`{}`))
 	sig := r.Header.Get("X-Hub-Signature-256")
 	require.Equal(t, http.StatusOK, serve(h, r).Code)
-	bad := githubRequest(t, secret, "log-2", "push", []byte(`{}`))
+	bad := githubRequest(t, secret, "log-2", "repository", []byte(`{}`))
 	bad.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("a", 64))
 	require.Equal(t, http.StatusBadRequest, serve(h, bad).Code)
 
@@ -425,7 +448,7 @@ func TestHandlerLogs(t *testing.T) {
 	mu.Unlock()
 	require.Contains(t, out, `"provider":"github"`)
 	require.Contains(t, out, `"event_id":"log-1"`)
-	require.Contains(t, out, `"type":"push"`)
+	require.Contains(t, out, `"type":"repository"`)
 	require.Contains(t, out, `"outcome":"processed"`)
 	require.Contains(t, out, `"outcome":"rejected"`)
 	require.Contains(t, out, `"duration"`)
@@ -470,8 +493,9 @@ func TestHandlerDeliveryURL(t *testing.T) {
 				opts = append(opts, WithPublicURL(tt.public))
 			}
 			now := time.Unix(1700000000, 0)
-			opts = append(opts, WithLogger(quietLogger()), WithHandlerClock(func() time.Time { return now }))
-			h := NewHandler(uv, opts...)
+			opts = append(opts, WithLogger(quietLogger()), WithClock(func() time.Time { return now }))
+			h, err := NewHandler(uv, opts...)
+			require.NoError(t, err)
 			r := httptest.NewRequest(http.MethodPost, tt.target, strings.NewReader("x"))
 			r.Header.Set("X-Forwarded-Proto", "https")
 			require.Equal(t, http.StatusOK, serve(h, r).Code)
@@ -481,16 +505,24 @@ func TestHandlerDeliveryURL(t *testing.T) {
 			require.True(t, d.ReceivedAt.Equal(now))
 		})
 	}
-	require.Panics(t, func() { NewHandler(urlVerifier{}, WithPublicURL("/relative")) })
+	_, err := NewHandler(urlVerifier{}, WithPublicURL("/relative"))
+	require.ErrorIs(t, err, ErrInvalidConfig, "a relative public URL")
+	_, err = NewHandler(nil)
+	require.ErrorIs(t, err, ErrInvalidConfig, "a nil verifier")
+	for _, bad := range []HandlerOption{WithMaxBodyBytes(0), WithTTL(0), WithLease(-1), WithLogger(nil), WithStore(nil), WithNamespace(""), WithNamespace("a:b"), WithClock(nil)} {
+		_, err = NewHandler(urlVerifier{}, bad)
+		require.ErrorIs(t, err, ErrInvalidConfig)
+	}
 }
 
 func TestHandlerMounting(t *testing.T) {
 	secret := testSecret("github")
 	v, err := NewGitHub(secret)
 	require.NoError(t, err)
-	h := NewHandler(v, WithLogger(quietLogger()))
+	h, err := NewHandler(v, WithLogger(quietLogger()))
+	require.NoError(t, err)
 	var runs atomic.Int32
-	h.On("push", func(context.Context, *Event) error { runs.Add(1); return nil })
+	h.On("repository", func(context.Context, *Event) error { runs.Add(1); return nil })
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/github", h)
@@ -502,7 +534,7 @@ func TestHandlerMounting(t *testing.T) {
 			srv := httptest.NewServer(router)
 			defer srv.Close()
 			body := []byte(`{"ref":"main"}`)
-			req := githubRequest(t, secret, "mount-"+name, "push", body)
+			req := githubRequest(t, secret, "mount-"+name, "repository", body)
 			req.RequestURI = ""
 			req.URL, _ = req.URL.Parse(srv.URL + "/webhooks/github")
 			resp, err := srv.Client().Do(req)
@@ -515,27 +547,52 @@ func TestHandlerMounting(t *testing.T) {
 }
 
 func TestIdempotencyKey(t *testing.T) {
-	require.Equal(t, "stripe:evt_1", idempotencyKey("stripe", "evt_1"))
+	h := &Handler{keyPrefix: "stripe:"}
+	key := func(id string) string { return h.idempotencyKey(&Event{ID: id}) }
+	require.Equal(t, "stripe:evt_1", key("evt_1"))
+	require.Equal(t, "stripe:sha256:ab", h.idempotencyKey(&Event{ID: "evt_1", DedupKey: "sha256:ab"}), "DedupKey wins over ID")
 	long := strings.Repeat("x", 300)
-	k := idempotencyKey("slack", long)
+	k := key(long)
 	require.NoError(t, idempotency.ValidateKey(k))
-	require.True(t, strings.HasPrefix(k, "slack:sha256:"))
-	require.Equal(t, k, idempotencyKey("slack", long), "stable")
-	require.NotEqual(t, k, idempotencyKey("slack", long+"y"))
-	bad := idempotencyKey("p", "a\x00b")
-	require.NoError(t, idempotency.ValidateKey(bad))
+	require.True(t, strings.HasPrefix(k, "stripe:sha256:"))
+	require.Equal(t, k, key(long), "stable")
+	require.NotEqual(t, k, key(long+"y"))
+	require.NoError(t, idempotency.ValidateKey(key("a\x00b")))
+	ns := &Handler{keyPrefix: "acct-b:stripe:"}
+	require.Equal(t, "acct-b:stripe:evt_1", ns.idempotencyKey(&Event{ID: "evt_1"}))
 }
 
 func TestHandlerClientGone(t *testing.T) {
 	h, secret := newGitHubHandler(t, memStore(t))
 	ran := false
-	h.On("push", func(context.Context, *Event) error { ran = true; return nil })
+	h.On("repository", func(context.Context, *Event) error { ran = true; return nil })
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r := githubRequest(t, secret, "gone", "push", []byte(`{}`)).WithContext(ctx)
+	r := githubRequest(t, secret, "gone", "repository", []byte(`{}`)).WithContext(ctx)
 	require.Equal(t, http.StatusServiceUnavailable, serve(h, r).Code)
 	require.False(t, ran)
 	// The provider's next attempt runs the event.
-	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "gone", "push", []byte(`{}`))).Code)
+	require.Equal(t, http.StatusOK, serve(h, githubRequest(t, secret, "gone", "repository", []byte(`{}`))).Code)
 	require.True(t, ran)
+}
+
+// Silent by default: a Handler given no logger writes nothing through
+// slog.Default, even for the deliveries it rejects.
+func TestHandlerSilentByDefault(t *testing.T) {
+	var buf bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() { slog.SetDefault(old) })
+
+	v, err := NewGitHub(testSecret("github"))
+	require.NoError(t, err)
+	h, err := NewHandler(v)
+	require.NoError(t, err)
+	h.On("ping", func(context.Context, *Event) error { return errors.New("fails") })
+	body := []byte(`{"zen":"z"}`)
+	serve(h, githubRequest(t, testSecret("github"), "s1", "ping", body))
+	bad := githubRequest(t, testSecret("github"), "s2", "ping", body)
+	bad.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("0", 64))
+	serve(h, bad)
+	require.Empty(t, buf.String())
 }

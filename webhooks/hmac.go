@@ -1,10 +1,13 @@
 package webhooks
 
 import (
+	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"net/textproto"
 	"strings"
 	"time"
@@ -36,11 +39,17 @@ type HMACConfig struct {
 	// Signed is a template of the signed bytes. Placeholders: {body} (the
 	// raw body), {timestamp} (the TimestampHeader value) and {header:Name}
 	// (any header's value); everything else is literal. Empty means
-	// "{body}". Examples: "{timestamp}.{body}", "v0:{timestamp}:{body}".
+	// "{body}"; a template without {body} is an error, since the body
+	// would not be authenticated. Examples: "{timestamp}.{body}",
+	// "v0:{timestamp}:{body}", "{header:X-Acme-Id}.{body}".
 	Signed string
-	// EventID returns the event's ID from a verified delivery. When nil the
-	// ID is "sha256:" and the hex SHA-256 of the body, so identical bodies
-	// are de-duplicated.
+	// EventID returns the event's ID from a verified delivery; the Handler
+	// de-duplicates on it (Event.DedupKey). It must read signed bytes only:
+	// the body, or a header the Signed template covers ({header:Name}). An
+	// ID taken from an unsigned header lets anyone who captured a delivery
+	// run it again under a new ID, or send a captured body in advance under
+	// the ID of a delivery they expect. When nil the ID is "sha256:" and the
+	// hex SHA-256 of the body, so identical bodies are de-duplicated.
 	EventID func(d *Delivery) (string, error)
 	// EventType returns the event's type. When nil the type is empty and
 	// the Handler's fallback receives every event.
@@ -115,44 +124,59 @@ type hmacScheme struct {
 	tolerance time.Duration
 }
 
-func newHMACScheme(provider string, secrets [][]byte, hf HashFunc, enc Encoding, header, prefix, sep, tsHeader, signed string, o options) (*hmacScheme, error) {
-	newHash, size, err := hf.new()
+func newHMACScheme(cfg HMACConfig, secrets [][]byte, c verifierConfig) (*hmacScheme, error) {
+	provider := cfg.Provider
+	newHash, size, err := cfg.Hash.new()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidOption, provider, err)
 	}
-	if enc != Hex && enc != Base64 {
-		return nil, fmt.Errorf("%w: unknown encoding %d", ErrInvalidOption, int(enc))
+	if cfg.Encoding != Hex && cfg.Encoding != Base64 {
+		return nil, fmt.Errorf("%w: %s: unknown encoding %d", ErrInvalidOption, provider, int(cfg.Encoding))
 	}
-	if header == "" {
+	if cfg.Header == "" {
 		return nil, fmt.Errorf("%w: %s needs a signature header", ErrInvalidOption, provider)
 	}
-	parts, err := parseTemplate(signed)
+	parts, err := parseTemplate(cfg.Signed)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", provider, err)
 	}
 	s := &hmacScheme{
 		provider:  provider,
-		header:    textproto.CanonicalMIMEHeaderKey(header),
-		prefix:    prefix,
-		separator: sep,
-		enc:       enc,
+		header:    textproto.CanonicalMIMEHeaderKey(cfg.Header),
+		prefix:    cfg.Prefix,
+		separator: cfg.Separator,
+		enc:       cfg.Encoding,
 		size:      size,
 		parts:     parts,
 		keys:      newKeyring(newHash, secrets),
-		now:       o.now,
+		now:       c.now,
 	}
-	if tsHeader != "" {
-		s.tsHeader = textproto.CanonicalMIMEHeaderKey(tsHeader)
-		if s.tolerance, err = tolerance(provider, o, 5*time.Minute); err != nil {
-			return nil, err
-		}
+	if cfg.TimestampHeader != "" {
+		s.tsHeader = textproto.CanonicalMIMEHeaderKey(cfg.TimestampHeader)
+		s.tolerance = c.toleranceOr(DefaultTolerance)
 	}
+	hasBody := false
 	for _, p := range parts {
 		if p.kind == partTimestamp && s.tsHeader == "" {
-			return nil, fmt.Errorf("%w: signed template uses {timestamp} but no timestamp header is set", ErrInvalidOption)
+			return nil, fmt.Errorf("%w: %s: signed template uses {timestamp} but no timestamp header is set", ErrInvalidOption, provider)
+		}
+		if p.kind == partBody {
+			hasBody = true
 		}
 	}
+	if !hasBody {
+		return nil, fmt.Errorf("%w: %s: signed template must include {body}, or the body is not authenticated", ErrInvalidOption, provider)
+	}
 	return s, nil
+}
+
+// hmacAccepts returns the verifier options an HMAC scheme accepts: secrets
+// always, the clock and tolerance only with a signed timestamp.
+func (cfg HMACConfig) accepts() verifierOpt {
+	if cfg.TimestampHeader != "" {
+		return optSecrets | optClock | optTolerance
+	}
+	return optSecrets
 }
 
 // wellFormed reports whether sig could be a signature of this scheme.
@@ -284,16 +308,19 @@ type HMACVerifier struct {
 //		TimestampHeader: "X-Acme-Timestamp",
 //		Signed:          "{timestamp}.{body}",
 //	})
-func NewHMAC(secret string, cfg HMACConfig, opts ...Option) (*HMACVerifier, error) {
+func NewHMAC(secret string, cfg HMACConfig, opts ...VerifierOption) (*HMACVerifier, error) {
 	if cfg.Provider == "" {
 		return nil, fmt.Errorf("%w: HMACConfig.Provider is required", ErrInvalidOption)
 	}
-	o := newOptions(opts)
-	secrets, err := secretList(cfg.Provider, secret, o)
+	c, err := newVerifierConfig(cfg.Provider, cfg.accepts(), opts)
 	if err != nil {
 		return nil, err
 	}
-	s, err := newHMACScheme(cfg.Provider, stringKeys(secrets), cfg.Hash, cfg.Encoding, cfg.Header, cfg.Prefix, cfg.Separator, cfg.TimestampHeader, cfg.Signed, o)
+	secrets, err := checkSecrets(cfg.Provider, "secret", secret, c.secrets)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newHMACScheme(cfg, stringKeys(secrets), c)
 	if err != nil {
 		return nil, err
 	}
@@ -323,6 +350,7 @@ func (v *HMACVerifier) Verify(d *Delivery) ([]Event, error) {
 	if e.ID == "" {
 		return nil, fmt.Errorf("%w: %s event has no id", ErrMalformedBody, v.cfg.Provider)
 	}
+	e.DedupKey = e.ID
 	if v.cfg.EventType != nil {
 		if e.Type, err = v.cfg.EventType(d); err != nil {
 			return nil, fmt.Errorf("%w: %s event type: %w", ErrMalformedBody, v.cfg.Provider, err)
@@ -332,4 +360,64 @@ func (v *HMACVerifier) Verify(d *Delivery) ([]Event, error) {
 		e.Time = v.cfg.EventTime(d)
 	}
 	return []Event{e}, nil
+}
+
+// Encoding is how a signature's bytes are written in its header.
+type Encoding int
+
+// Signature encodings.
+const (
+	// Hex is lowercase or uppercase hexadecimal.
+	Hex Encoding = iota
+	// Base64 is standard base64 with padding (RFC 4648 section 4).
+	Base64
+)
+
+// String returns "hex" or "base64".
+func (e Encoding) String() string {
+	switch e {
+	case Hex:
+		return "hex"
+	case Base64:
+		return "base64"
+	}
+	return fmt.Sprintf("Encoding(%d)", int(e))
+}
+
+// HashFunc names a hash function for HMAC signatures.
+type HashFunc int
+
+// Hash functions a generic HMAC verifier can use.
+const (
+	// SHA256 is HMAC-SHA256, the most common choice.
+	SHA256 HashFunc = iota
+	// SHA1 is HMAC-SHA1, still used by older providers.
+	SHA1
+	// SHA512 is HMAC-SHA512.
+	SHA512
+)
+
+// String returns "sha256", "sha1" or "sha512".
+func (f HashFunc) String() string {
+	switch f {
+	case SHA256:
+		return "sha256"
+	case SHA1:
+		return "sha1"
+	case SHA512:
+		return "sha512"
+	}
+	return fmt.Sprintf("HashFunc(%d)", int(f))
+}
+
+func (f HashFunc) new() (func() hash.Hash, int, error) {
+	switch f {
+	case SHA256:
+		return sha256.New, sha256.Size, nil
+	case SHA1:
+		return sha1.New, sha1.Size, nil
+	case SHA512:
+		return sha512.New, sha512.Size, nil
+	}
+	return nil, 0, fmt.Errorf("unknown hash function %d", int(f))
 }

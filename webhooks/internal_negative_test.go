@@ -1,8 +1,14 @@
 package webhooks
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,7 +17,7 @@ import (
 
 var testNow = time.Unix(1700000000, 0)
 
-func fixedClock() Option { return WithClock(func() time.Time { return testNow }) }
+func fixedClock() SharedOption { return WithClock(func() time.Time { return testNow }) }
 
 func TestVerifiersNegative(t *testing.T) {
 	type tc struct {
@@ -140,36 +146,111 @@ func TestVerifiersTimestampHeaders(t *testing.T) {
 	}
 }
 
-func TestConstructorsRejectEmptySecret(t *testing.T) {
-	ctors := map[string]func(string, ...Option) (Verifier, error){
-		"stripe":           func(s string, o ...Option) (Verifier, error) { return NewStripe(s, o...) },
-		"paystack":         func(s string, o ...Option) (Verifier, error) { return NewPaystack(s, o...) },
-		"github":           func(s string, o ...Option) (Verifier, error) { return NewGitHub(s, o...) },
-		"standardwebhooks": func(s string, o ...Option) (Verifier, error) { return NewStandardWebhooks(s, o...) },
-		"svix":             func(s string, o ...Option) (Verifier, error) { return NewSvix(s, o...) },
-		"slack":            func(s string, o ...Option) (Verifier, error) { return NewSlack(s, o...) },
-		"shopify":          func(s string, o ...Option) (Verifier, error) { return NewShopify(s, o...) },
-		"flutterwave":      func(s string, o ...Option) (Verifier, error) { return NewFlutterwave(s, o...) },
-		"hmac": func(s string, o ...Option) (Verifier, error) {
+// secretConstructors builds every verifier from a secret, with the options
+// each needs besides it.
+func secretConstructors(t *testing.T) map[string]func(string, ...VerifierOption) (Verifier, error) {
+	_, sgPub := sendgridTestKey(t)
+	const u = "https://example.com/hook"
+	return map[string]func(string, ...VerifierOption) (Verifier, error){
+		"stripe":           func(s string, o ...VerifierOption) (Verifier, error) { return NewStripe(s, o...) },
+		"paystack":         func(s string, o ...VerifierOption) (Verifier, error) { return NewPaystack(s, o...) },
+		"github":           func(s string, o ...VerifierOption) (Verifier, error) { return NewGitHub(s, o...) },
+		"standardwebhooks": func(s string, o ...VerifierOption) (Verifier, error) { return NewStandardWebhooks(s, o...) },
+		"svix":             func(s string, o ...VerifierOption) (Verifier, error) { return NewSvix(s, o...) },
+		"slack":            func(s string, o ...VerifierOption) (Verifier, error) { return NewSlack(s, o...) },
+		"shopify":          func(s string, o ...VerifierOption) (Verifier, error) { return NewShopify(s, o...) },
+		"flutterwave":      func(s string, o ...VerifierOption) (Verifier, error) { return NewFlutterwave(s, o...) },
+		"twilio": func(s string, o ...VerifierOption) (Verifier, error) {
+			return NewTwilio(s, append(o, WithPublicURL(u))...)
+		},
+		"mandrill": func(s string, o ...VerifierOption) (Verifier, error) {
+			return NewMandrill(s, append(o, WithPublicURL(u))...)
+		},
+		"sendgrid": func(s string, o ...VerifierOption) (Verifier, error) {
+			if s == "valid" {
+				s = sgPub
+			}
+			return NewSendGrid(s, o...)
+		},
+		"hmac": func(s string, o ...VerifierOption) (Verifier, error) {
 			return NewHMAC(s, HMACConfig{Provider: "acme", Header: "X-Sig"}, o...)
 		},
 	}
-	for name, ctor := range ctors {
+}
+
+func TestConstructorsRejectEmptyWhitespaceOrPaddedSecrets(t *testing.T) {
+	for name, ctor := range secretConstructors(t) {
 		t.Run(name, func(t *testing.T) {
-			v, err := ctor("")
-			require.ErrorIs(t, err, ErrEmptySecret)
-			require.Nil(t, v)
-			secret := testSecret(name)
-			_, err = ctor(secret, WithSecrets(""))
-			require.ErrorIs(t, err, ErrEmptySecret, "an empty rotation secret")
+			valid := testSecret(name)
+			if name == "sendgrid" {
+				valid = "valid"
+			}
+			_, err := ctor(valid)
+			require.NoError(t, err)
+			for _, bad := range []struct {
+				secret string
+				want   error
+			}{
+				{"", ErrEmptySecret}, {"   ", ErrEmptySecret}, {"\t\n", ErrEmptySecret},
+				{" " + testSecret(name), ErrInvalidSecret}, {testSecret(name) + "\n", ErrInvalidSecret},
+			} {
+				v, err := ctor(bad.secret)
+				require.ErrorIs(t, err, bad.want, "%q", bad.secret)
+				require.ErrorIs(t, err, ErrInvalidConfig)
+				require.Nil(t, v)
+				msg := err.Error()
+				require.Contains(t, msg, map[string]string{"hmac": "acme"}[name]+map[bool]string{true: "", false: name}[name == "hmac"], "the error names the provider")
+				if bad.secret != "" && strings.TrimSpace(bad.secret) != "" {
+					require.NotContains(t, msg, strings.TrimSpace(bad.secret), "the error never holds the secret")
+				}
+				_, err = ctor(valid, WithSecrets(bad.secret))
+				require.ErrorIs(t, err, bad.want, "a rotation secret %q", bad.secret)
+			}
 			if name == "standardwebhooks" || name == "svix" {
 				_, err = ctor("whsec_")
 				require.ErrorIs(t, err, ErrEmptySecret)
-				_, err = ctor("whsec_not base64!")
+				_, err = ctor("whsec_not-base64!")
 				require.ErrorIs(t, err, ErrInvalidSecret)
 			}
 		})
 	}
+}
+
+func TestOptionsThatDoNotApplyAreErrors(t *testing.T) {
+	ctors := secretConstructors(t)
+	tests := []struct {
+		provider string
+		opt      VerifierOption
+	}{
+		{"stripe", WithFlutterwaveVerifHash()},
+		{"stripe", WithPublicURL("https://example.com/hook")},
+		{"github", WithTolerance(time.Minute)},
+		{"github", WithClock(time.Now)},
+		{"paystack", WithTolerance(time.Minute)},
+		{"shopify", WithPublicURL("https://example.com/hook")},
+		{"twilio", WithTolerance(time.Minute)},
+		{"mandrill", WithFlutterwaveVerifHash()},
+		{"hmac", WithTolerance(time.Minute)},
+		{"slack", WithPublicURL("https://example.com/hook")},
+	}
+	for _, tt := range tests {
+		secret := testSecret(tt.provider)
+		if tt.provider == "sendgrid" {
+			secret = "valid"
+		}
+		v, err := ctors[tt.provider](secret, tt.opt)
+		require.ErrorIs(t, err, ErrInvalidOption, tt.provider)
+		require.ErrorIs(t, err, ErrInvalidConfig, tt.provider)
+		require.Nil(t, v)
+	}
+	_, err := NewFlutterwave(testSecret("flutterwave"), WithFlutterwaveVerifHash())
+	require.NoError(t, err)
+	_, err = NewTwilio("token")
+	require.ErrorIs(t, err, ErrInvalidConfig, "Twilio needs the public URL")
+	_, err = NewMandrill("key", WithPublicURL("/relative"))
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	_, err = NewHMAC("k", HMACConfig{Provider: "acme", Header: "X-Sig", Signed: "{header:X-Id}"})
+	require.ErrorIs(t, err, ErrInvalidOption, "a template without the body")
 }
 
 func TestTimestampedToleranceMustBePositive(t *testing.T) {
@@ -195,4 +276,15 @@ func TestTimestampedToleranceMustBePositive(t *testing.T) {
 	h := signedHeaders("stripe", testSecret("stripe"), testNow.Add(-30*time.Minute), universalBody)
 	_, err = v.Verify(&Delivery{Header: h, Body: universalBody})
 	require.NoError(t, err)
+}
+
+// sendgridTestKey returns a new P-256 key pair, the public half in the form
+// SendGrid shows it.
+func sendgridTestKey(t *testing.T) (*ecdsa.PrivateKey, string) {
+	t.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	der, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+	require.NoError(t, err)
+	return priv, base64.StdEncoding.EncodeToString(der)
 }

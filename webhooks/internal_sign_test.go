@@ -62,7 +62,7 @@ func signedHeaders(provider, secret string, t time.Time, body []byte) http.Heade
 	case "github":
 		h.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(macOf(sha256.New, []byte(secret), string(body))))
 		h.Set("X-GitHub-Delivery", "d-1")
-		h.Set("X-GitHub-Event", "push")
+		h.Set("X-GitHub-Event", "repository")
 		h.Set("Content-Type", "application/json")
 	case "standardwebhooks":
 		h.Set("webhook-id", "msg_1")

@@ -1,6 +1,7 @@
 package webhooks
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -8,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/switchboard-go/switchboard/webhooks/internal/jsonscan"
 )
 
 // MandrillSignatureHeader is the header that carries the signature of a
@@ -43,22 +46,16 @@ type MandrillVerifier struct {
 
 // NewMandrill returns a verifier for Mandrill webhooks signed with
 // webhookKey, the key shown for the webhook in Mandrill's settings.
-// WithSecrets adds further keys (rotation). WithURL sets the webhook URL
-// exactly as entered at Mandrill; without it the verifier uses
-// Delivery.URL. WithClock and WithTolerance do not apply: the scheme has no
-// timestamp.
-func NewMandrill(webhookKey string, opts ...Option) (*MandrillVerifier, error) {
-	o := newOptions(opts)
-	keys, err := urlsigKeys("mandrill", webhookKey, o.secrets)
+// WithPublicURL is required: the webhook URL exactly as entered at
+// Mandrill (the signature covers it, so a URL taken from the request is
+// never used). WithSecrets adds further keys (rotation). The scheme has no
+// timestamp, so WithClock and WithTolerance are errors.
+func NewMandrill(webhookKey string, opts ...VerifierOption) (*MandrillVerifier, error) {
+	keys, u, err := urlsigConfig("mandrill", "webhook key", webhookKey, opts)
 	if err != nil {
 		return nil, err
 	}
-	if o.url != "" {
-		if err := urlsigCheckURL("mandrill", o.url); err != nil {
-			return nil, err
-		}
-	}
-	return &MandrillVerifier{keys: keys, url: o.url}, nil
+	return &MandrillVerifier{keys: keys, url: u}, nil
 }
 
 // Provider returns "mandrill".
@@ -75,7 +72,7 @@ func (v *MandrillVerifier) Verify(d *Delivery) ([]Event, error) {
 	if d == nil {
 		return nil, fmt.Errorf("%w: mandrill: no delivery", ErrMissingSignature)
 	}
-	h := d.Header.Get(MandrillSignatureHeader)
+	h := headerValue(d.Header, MandrillSignatureHeader)
 	if h == "" {
 		return nil, fmt.Errorf("%w: mandrill: no %s header", ErrMissingSignature, MandrillSignatureHeader)
 	}
@@ -84,12 +81,6 @@ func (v *MandrillVerifier) Verify(d *Delivery) ([]Event, error) {
 		return nil, err
 	}
 	signedURL := v.url
-	if signedURL == "" {
-		if d.URL == nil || d.URL.Scheme == "" || d.URL.Host == "" {
-			return nil, fmt.Errorf("%w: mandrill: no absolute URL to verify against: set WithURL or Delivery.URL", ErrInvalidSignature)
-		}
-		signedURL = d.URL.String()
-	}
 	form, err := url.ParseQuery(string(d.Body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: mandrill: body is not form-encoded", ErrMalformedBody)
@@ -111,68 +102,49 @@ func (v *MandrillVerifier) Verify(d *Delivery) ([]Event, error) {
 	return mandrillEvents(d, []byte(raw[0]))
 }
 
-// mandrillEvent holds the fields of a batch element that identify it.
-type mandrillEvent struct {
-	ID     string
-	Event  string
-	TS     string
-	Type   string
-	Action string
-	MsgID  string
-}
+var mandrillFields = jsonscan.NewFields("_id", "event", "ts", "type", "action", "msg", "msg._id")
 
-// Members of a batch element the verifier reads.
-const (
-	mdOther = iota
-	mdID
-	mdEvent
-	mdTS
-	mdType
-	mdAction
-	mdMsg
-)
-
-var mdNames = [...]string{mdID: "_id", mdEvent: "event", mdTS: "ts", mdType: "type", mdAction: "action", mdMsg: "msg"}
-
-// mandrillEvents parses the mandrill_events JSON array. It reads the
-// elements with the package's scanner after one validity check of the
-// whole array, and decodes the members it needs the way encoding/json
-// decodes them into a struct: names match case-insensitively, a later
-// member overrides an earlier one, null leaves a field as it was, and a
-// value of the wrong kind rejects the element.
+// mandrillEvents parses the mandrill_events JSON array in one pass that
+// validates it whole, and reads the members of each element the way
+// encoding/json decodes them into a struct: names match
+// case-insensitively, null leaves a field empty, a value of the wrong kind
+// rejects the element, and a member given twice rejects the batch.
 func mandrillEvents(d *Delivery, batch []byte) ([]Event, error) {
-	if !json.Valid(batch) {
-		return nil, fmt.Errorf("%w: mandrill: mandrill_events is not a JSON array", ErrMalformedBody)
-	}
-	i := skipSpace(batch, 0)
-	if batch[i] != '[' && batch[i] != 'n' {
-		return nil, fmt.Errorf("%w: mandrill: mandrill_events is not a JSON array", ErrMalformedBody)
+	if t := bytes.TrimSpace(batch); string(t) == "null" {
+		return []Event{}, nil // no events, as encoding/json reads it
 	}
 	events := make([]Event, 0, 1)
-	if batch[i] == 'n' { // null: no events, as encoding/json reads it
-		return events, nil
-	}
-	i = skipSpace(batch, i+1)
-	for n := 0; batch[i] != ']'; n++ {
-		var m mandrillEvent
-		end := -1
-		if batch[i] == '{' {
-			end = walkObject(batch, i, m.member)
+	var vals [7][]byte
+	err := mandrillFields.ReadArray(batch, vals[:], func(el []byte, vals [][]byte) error {
+		n := len(events)
+		var strs [4]string // _id, event, type, action
+		for i, j := range [4]int{0, 1, 3, 4} {
+			s, ok := jsonscan.String(vals[j])
+			if vals[j] != nil && !ok {
+				return fmt.Errorf("%w: mandrill: event %d has a member of the wrong kind", ErrMalformedBody, n)
+			}
+			strs[i] = s
 		}
-		if end < 0 {
-			return nil, fmt.Errorf("%w: mandrill: event %d is not an event object", ErrMalformedBody, n)
+		id, event, typ, action := strs[0], strs[1], strs[2], strs[3]
+		ts, ok := mandrillNumber(vals[2])
+		if !ok {
+			return fmt.Errorf("%w: mandrill: event %d has a ts that is not a number", ErrMalformedBody, n)
 		}
-		el := batch[i:end:end]
-		ts := mandrillUnixTime(json.Number(m.TS))
-		typ := m.Event
-		if typ == "" && m.Type != "" && m.Action != "" {
-			typ = m.Type + "." + m.Action
+		if m := vals[5]; m != nil && m[0] != '{' && m[0] != 'n' {
+			return fmt.Errorf("%w: mandrill: event %d has a msg that is not an object", ErrMalformedBody, n)
 		}
-		id := m.ID
+		msgID, ok := jsonscan.String(vals[6])
+		if vals[6] != nil && !ok {
+			return fmt.Errorf("%w: mandrill: event %d has a msg._id that is not a string", ErrMalformedBody, n)
+		}
+		name := event
+		if name == "" && typ != "" && action != "" {
+			name = typ + "." + action // sync events: "denylist.add"
+		}
 		switch {
 		case id != "":
-		case m.Event != "" && m.MsgID != "":
-			id = m.TS + ":" + m.Event + ":" + m.MsgID
+		case event != "" && msgID != "":
+			id = ts + ":" + event + ":" + msgID
 		default:
 			sum := sha256.Sum256(el)
 			id = "sha256:" + hex.EncodeToString(sum[:])
@@ -180,53 +152,74 @@ func mandrillEvents(d *Delivery, batch []byte) ([]Event, error) {
 		events = append(events, Event{
 			Provider: "mandrill",
 			ID:       id,
-			Type:     typ,
-			Time:     ts,
-			Data:     el,
+			DedupKey: id, // every part comes from the signed form
+			Type:     name,
+			Time:     mandrillUnixTime(json.Number(ts)),
+			Data:     el[:len(el):len(el)],
 			Delivery: d,
 		})
-		i = skipSpace(batch, end)
-		if batch[i] == ',' {
-			i = skipSpace(batch, i+1)
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, jsonError("mandrill", "mandrill_events", err)
 	}
 	return events, nil
 }
 
-// member reads one member of a batch element into m; it reports false
-// when the value has a kind its field cannot hold.
-func (m *mandrillEvent) member(k, v []byte) bool {
-	var dst *string
-	switch jsonFieldIndex(k, mdNames[:]) {
-	case mdID:
-		dst = &m.ID
-	case mdEvent:
-		dst = &m.Event
-	case mdType:
-		dst = &m.Type
-	case mdAction:
-		dst = &m.Action
-	case mdTS:
-		return jsonNumberInto(v, &m.TS)
-	case mdMsg:
-		switch v[0] {
-		case 'n':
-			return true
-		case '{':
-			ok := true
-			scanObject(v, func(k, v []byte) bool {
-				if jsonFieldIndex(k, mdNames[:mdID+1]) == mdID {
-					ok = jsonStringInto(v, &m.MsgID)
-				}
-				return ok
-			})
-			return ok
-		}
-		return false
-	default:
-		return true
+// mandrillNumber reads a value the way encoding/json stores it in a
+// json.Number: a number as written, a string holding a valid number, null
+// as "".
+func mandrillNumber(raw []byte) (string, bool) {
+	if raw == nil || raw[0] == 'n' {
+		return "", true
 	}
-	return jsonStringInto(v, dst)
+	s, ok := jsonscan.Scalar(raw)
+	if !ok {
+		return "", false
+	}
+	if raw[0] == '"' && !validJSONNumber(s) {
+		return "", false
+	}
+	return s, true
+}
+
+// validJSONNumber reports whether s is a number in JSON's grammar.
+func validJSONNumber(s string) bool {
+	if s != "" && s[0] == '-' {
+		s = s[1:]
+	}
+	switch {
+	case s == "":
+		return false
+	case s[0] == '0':
+		s = s[1:]
+	case s[0] >= '1' && s[0] <= '9':
+		s = s[1:]
+		for s != "" && s[0] >= '0' && s[0] <= '9' {
+			s = s[1:]
+		}
+	default:
+		return false
+	}
+	if len(s) >= 2 && s[0] == '.' && s[1] >= '0' && s[1] <= '9' {
+		s = s[2:]
+		for s != "" && s[0] >= '0' && s[0] <= '9' {
+			s = s[1:]
+		}
+	}
+	if len(s) >= 2 && (s[0] == 'e' || s[0] == 'E') {
+		s = s[1:]
+		if s[0] == '+' || s[0] == '-' {
+			s = s[1:]
+			if s == "" {
+				return false
+			}
+		}
+		for s != "" && s[0] >= '0' && s[0] <= '9' {
+			s = s[1:]
+		}
+	}
+	return s == ""
 }
 
 // mandrillUnixTime reads Unix seconds from a JSON number, with or without a

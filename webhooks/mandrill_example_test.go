@@ -14,11 +14,14 @@ import (
 // runs one function per event of a signed batch.
 func ExampleNewMandrill() {
 	const public = "https://example.com/hooks/mandrill"
-	v, err := webhooks.NewMandrill("webhook-key", webhooks.WithURL(public))
+	v, err := webhooks.NewMandrill("webhook-key", webhooks.WithPublicURL(public))
 	if err != nil {
 		panic(err)
 	}
-	h := webhooks.NewHandler(v)
+	h, err := webhooks.NewHandler(v)
+	if err != nil {
+		panic(err)
+	}
 	h.On("open", func(_ context.Context, e *webhooks.Event) error {
 		fmt.Println("open", e.ID)
 		return nil

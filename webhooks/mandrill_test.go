@@ -62,7 +62,7 @@ func TestMandrillVector(t *testing.T) {
 	require.Contains(t, comment, "publishes no signature test vector")
 	for _, vc := range vectors {
 		t.Run(vc.Name, func(t *testing.T) {
-			v, err := webhooks.NewMandrill(vc.Key)
+			v, err := webhooks.NewMandrill(vc.Key, webhooks.WithPublicURL(vc.URL))
 			require.NoError(t, err)
 			d := mdDelivery(t, vc.URL, []byte(vc.Body), mdHeader(vc.Signature))
 			events, err := v.Verify(d)
@@ -81,8 +81,8 @@ func TestMandrillVector(t *testing.T) {
 				require.Same(t, d, events[i].Delivery)
 			}
 
-			// Through WithURL, from an internal address.
-			v, err = webhooks.NewMandrill(vc.Key, webhooks.WithURL(vc.URL))
+			// The configured URL counts, not the address the request reached.
+			v, err = webhooks.NewMandrill(vc.Key, webhooks.WithPublicURL(vc.URL))
 			require.NoError(t, err)
 			_, err = v.Verify(mdDelivery(t, "http://127.0.0.1:9000/hook", []byte(vc.Body), mdHeader(vc.Signature)))
 			require.NoError(t, err)
@@ -133,7 +133,7 @@ func TestMandrillNegative(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := webhooks.NewMandrill(tc.key)
+			v, err := webhooks.NewMandrill(tc.key, webhooks.WithPublicURL(tc.url))
 			require.NoError(t, err)
 			got, err := v.Verify(mdDelivery(t, tc.url, tc.body, tc.h))
 			require.ErrorIs(t, err, tc.want)
@@ -172,7 +172,7 @@ func TestMandrillEvents(t *testing.T) {
 		{"event":"inbound","ts":1700000030.25,"msg":{"raw_msg":"From: a@example.com"}}
 	]`)
 	h, body := webhookstest.SignMandrill(pub, batch, key)
-	v, err := webhooks.NewMandrill(key)
+	v, err := webhooks.NewMandrill(key, webhooks.WithPublicURL(pub))
 	require.NoError(t, err)
 	events, err := v.Verify(mdDelivery(t, pub, body, h))
 	require.NoError(t, err)
@@ -211,10 +211,12 @@ func TestMandrillConstructionAndProbe(t *testing.T) {
 	require.ErrorIs(t, err, webhooks.ErrEmptySecret)
 	_, err = webhooks.NewMandrill("k", webhooks.WithSecrets(""))
 	require.ErrorIs(t, err, webhooks.ErrEmptySecret)
-	_, err = webhooks.NewMandrill("k", webhooks.WithURL("not a url"))
+	_, err = webhooks.NewMandrill("k", webhooks.WithPublicURL("not a url"))
 	require.Error(t, err)
 
-	v, err := webhooks.NewMandrill("k")
+	_, err = webhooks.NewMandrill("k")
+	require.ErrorIs(t, err, webhooks.ErrInvalidConfig, "the public URL is required")
+	v, err := webhooks.NewMandrill("k", webhooks.WithPublicURL("https://example.com/y"))
 	require.NoError(t, err)
 	require.Equal(t, "mandrill", v.Provider())
 	var _ webhooks.Verifier = v
@@ -231,7 +233,7 @@ func TestMandrillConstructionAndProbe(t *testing.T) {
 func TestMandrillRotation(t *testing.T) {
 	const pub = "https://example.com/m"
 	h, body := webhookstest.SignMandrill(pub, []byte(`[{"event":"send","_id":"x","ts":1}]`), "old")
-	v, err := webhooks.NewMandrill("new", webhooks.WithSecrets("old"))
+	v, err := webhooks.NewMandrill("new", webhooks.WithSecrets("old"), webhooks.WithPublicURL(pub))
 	require.NoError(t, err)
 	events, err := v.Verify(mdDelivery(t, pub, body, h))
 	require.NoError(t, err)
@@ -246,7 +248,7 @@ func FuzzMandrillVerify(f *testing.F) {
 	f.Add("mandrill_events=%5B%5D", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
 	f.Add("mandrill_events=%", "")
 	f.Add("a=1&a=2&mandrill_events=x", "****")
-	v, err := webhooks.NewMandrill("6u2R9m4Y3f4kq0KJZrU0gA", webhooks.WithURL("https://example.com/webhooks/mandrill?src=mc"))
+	v, err := webhooks.NewMandrill("6u2R9m4Y3f4kq0KJZrU0gA", webhooks.WithPublicURL("https://example.com/webhooks/mandrill?src=mc"))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -277,7 +279,7 @@ func FuzzMandrillBatch(f *testing.F) {
 	f.Add(`[{"ts":1e400}]`)
 	f.Add(`[{"msg":"x"}]`)
 	const pub = "https://example.com/m"
-	v, err := webhooks.NewMandrill("k", webhooks.WithURL(pub))
+	v, err := webhooks.NewMandrill("k", webhooks.WithPublicURL(pub))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -333,7 +335,7 @@ func BenchmarkMandrill(b *testing.B) {
 	h, body := webhookstest.SignMandrill(pub, events, key)
 	u, _ := url.Parse(pub)
 	d := &webhooks.Delivery{Method: http.MethodPost, URL: u, Header: h, Body: body}
-	v, err := webhooks.NewMandrill(key)
+	v, err := webhooks.NewMandrill(key, webhooks.WithPublicURL(pub))
 	require.NoError(b, err)
 	signed := []byte(pub + "mandrill_events" + string(events))
 	sig, err := base64.StdEncoding.DecodeString(h.Get(webhooks.MandrillSignatureHeader))

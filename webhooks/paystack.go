@@ -4,11 +4,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+
+	"github.com/switchboard-go/switchboard/webhooks/internal/jsonscan"
 )
 
 // PaystackSignatureHeader carries the hex HMAC-SHA512 of the body, keyed
 // with the account's secret key.
 const PaystackSignatureHeader = "X-Paystack-Signature"
+
+// paystackScheme is Paystack's signature: the hex HMAC-SHA512 of the body.
+var paystackScheme = HMACConfig{Provider: "paystack", Header: PaystackSignatureHeader, Hash: SHA512, Encoding: Hex}
+
+var paystackFields = jsonscan.NewFields("event", "data.id", "data.reference", "data.paid_at", "data.created_at", "data.createdAt")
 
 // PaystackVerifier verifies Paystack webhook events. Build it with
 // NewPaystack.
@@ -26,13 +33,16 @@ type PaystackVerifier struct {
 // event + ":ref:" + data.reference; failing both, event + ":sha256:" and
 // the hex SHA-256 of the body. The type is the "event" field and the time
 // is data.paid_at, else data.created_at or data.createdAt.
-func NewPaystack(secretKey string, opts ...Option) (*PaystackVerifier, error) {
-	o := newOptions(opts)
-	secrets, err := secretList("paystack", secretKey, o)
+func NewPaystack(secretKey string, opts ...VerifierOption) (*PaystackVerifier, error) {
+	c, err := newVerifierConfig("paystack", paystackScheme.accepts(), opts)
 	if err != nil {
 		return nil, err
 	}
-	s, err := newHMACScheme("paystack", stringKeys(secrets), SHA512, Hex, PaystackSignatureHeader, "", "", "", "", o)
+	secrets, err := checkSecrets("paystack", "secret key", secretKey, c.secrets)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newHMACScheme(paystackScheme, stringKeys(secrets), c)
 	if err != nil {
 		return nil, err
 	}
@@ -47,41 +57,24 @@ func (v *PaystackVerifier) Verify(d *Delivery) ([]Event, error) {
 	if _, err := v.scheme.verify(d); err != nil {
 		return nil, err
 	}
-	var typ string
-	start, ok := leadingMembers(d.Body, "data", func(k, val []byte) bool {
-		if string(k) == "event" {
-			typ, _ = jsonString(val)
-		}
-		return true
-	})
-	if ok && typ == "" && start >= 0 {
-		typ, _ = jsonString(objectField(d.Body, "event")) // event after data
+	var vals [6][]byte
+	if err := readJSON("paystack", "body", paystackFields, d.Body, vals[:]); err != nil {
+		return nil, err
 	}
-	if !ok || typ == "" {
+	typ, err := jsonStringMember("paystack", "event", vals[0])
+	if err != nil {
+		return nil, err
+	}
+	if typ == "" {
 		return nil, fmt.Errorf("%w: paystack body has no event field", ErrMalformedBody)
 	}
 	e := Event{Provider: "paystack", Type: typ, Data: d.Body, Delivery: d}
-	var id, ref string
-	paid := false
-	if start >= 0 {
-		// Read data only as far as needed: its id and paid_at come early.
-		scanObject(d.Body[start:], func(k, val []byte) bool {
-			switch string(k) {
-			case "id":
-				id, _ = jsonScalar(val)
-			case "reference":
-				ref, _ = jsonString(val)
-			case "paid_at":
-				if t := jsonTime(val); !t.IsZero() {
-					e.Time, paid = t, true
-				}
-			case "created_at", "createdAt":
-				if e.Time.IsZero() {
-					e.Time = jsonTime(val)
-				}
-			}
-			return id == "" || !paid
-		})
+	id, _ := jsonscan.Scalar(vals[1])
+	ref, _ := jsonscan.String(vals[2])
+	for _, raw := range vals[3:] {
+		if e.Time = jsonscan.Time(raw); !e.Time.IsZero() {
+			break
+		}
 	}
 	switch {
 	case id != "":
@@ -92,5 +85,7 @@ func (v *PaystackVerifier) Verify(d *Delivery) ([]Event, error) {
 		sum := sha256.Sum256(d.Body)
 		e.ID = typ + ":sha256:" + hex.EncodeToString(sum[:])
 	}
+	// Every part of the ID comes from the signed body.
+	e.DedupKey = e.ID
 	return []Event{e}, nil
 }

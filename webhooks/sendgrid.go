@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,9 +24,10 @@ const (
 	SendGridTimestampHeader = "X-Twilio-Email-Event-Webhook-Timestamp"
 )
 
-// ErrInvalidPublicKey is returned by NewSendGrid when a public key does not
-// parse as a base64 DER (PKIX) ECDSA P-256 key.
-var ErrInvalidPublicKey = errors.New("webhooks: invalid public key")
+// ErrInvalidPublicKey is returned by NewSendGrid and ParseSendGridPublicKey
+// when a public key does not parse as a base64 DER (PKIX) ECDSA P-256 key.
+// It wraps ErrInvalidConfig.
+var ErrInvalidPublicKey = fmt.Errorf("%w: invalid public key", ErrInvalidConfig)
 
 // sendgridMaxSignature bounds the signature header: an ASN.1 DER P-256
 // signature is at most 72 bytes.
@@ -56,34 +56,41 @@ type SendGridVerifier struct {
 // NewSendGrid returns a verifier for SendGrid Event Webhook deliveries.
 // publicKey is the verification key SendGrid shows once signing is turned
 // on: base64 of the DER (PKIX, SubjectPublicKeyInfo) encoding of an ECDSA
-// P-256 key. A PEM "PUBLIC KEY" block is accepted too. WithSecrets adds
-// further public keys in the same form, for a rotation. An empty key is
-// ErrEmptySecret; one that does not parse is ErrInvalidPublicKey.
-func NewSendGrid(publicKey string, opts ...Option) (*SendGridVerifier, error) {
-	o := newOptions(opts)
-	all := append([]string{publicKey}, o.secrets...)
+// P-256 key. A PEM "PUBLIC KEY" block is accepted too, with or without a
+// final line break. WithSecrets adds further public keys in the same form,
+// for a rotation. An empty key is ErrEmptySecret, a key with white space
+// around it ErrInvalidSecret, one that does not parse ErrInvalidPublicKey;
+// all wrap ErrInvalidConfig. WithTolerance turns on the timestamp check
+// (SendGrid's own libraries have none) against the clock set with
+// WithClock.
+func NewSendGrid(publicKey string, opts ...VerifierOption) (*SendGridVerifier, error) {
+	c, err := newVerifierConfig("sendgrid", optSecrets|optClock|optTolerance, opts)
+	if err != nil {
+		return nil, err
+	}
+	all := append([]string{publicKey}, c.secrets...)
 	keys := make([]*ecdsa.PublicKey, 0, len(all))
 	for i, s := range all {
-		if strings.TrimSpace(s) == "" {
-			if i == 0 {
-				return nil, fmt.Errorf("%w: sendgrid needs a public key", ErrEmptySecret)
+		check := s
+		if strings.HasPrefix(s, "-----BEGIN") {
+			check = strings.TrimRight(s, "\r\n")
+		}
+		if _, err := checkSecrets("sendgrid", "public key", check, nil); err != nil {
+			if i > 0 {
+				return nil, fmt.Errorf("sendgrid: public key %d given through WithSecrets: %w", i, err)
 			}
-			return nil, fmt.Errorf("%w: sendgrid key %d given through WithSecrets is empty", ErrEmptySecret, i)
+			return nil, err
 		}
 		k, err := ParseSendGridPublicKey(s)
 		if err != nil {
 			if i > 0 {
-				return nil, fmt.Errorf("sendgrid key %d given through WithSecrets: %w", i, err)
+				return nil, fmt.Errorf("sendgrid: public key %d given through WithSecrets: %w", i, err)
 			}
 			return nil, err
 		}
 		keys = append(keys, k)
 	}
-	v := &SendGridVerifier{keys: keys, now: o.now}
-	if o.toleranceSet && o.tolerance > 0 {
-		v.tolerance = o.tolerance
-	}
-	return v, nil
+	return &SendGridVerifier{keys: keys, now: c.now, tolerance: c.toleranceOr(0)}, nil
 }
 
 // ParseSendGridPublicKey parses a SendGrid verification key: base64 of its
@@ -227,6 +234,7 @@ func sendgridEvents(d *Delivery) ([]Event, error) {
 		events = append(events, Event{
 			Provider: "sendgrid",
 			ID:       id,
+			DedupKey: id, // sg_event_id is in the signed body
 			Type:     e.Event,
 			Time:     mandrillUnixTime(e.Timestamp),
 			Data:     el,

@@ -184,7 +184,7 @@ func TestSendGridNegative(t *testing.T) {
 	tests := []struct {
 		name string
 		key  string
-		opts []webhooks.Option
+		opts []webhooks.VerifierOption
 		body []byte
 		h    http.Header
 		want error
@@ -202,9 +202,9 @@ func TestSendGridNegative(t *testing.T) {
 		{"oversized signature", pub, nil, body, sgHeader(base64.StdEncoding.EncodeToString(make([]byte, 300)), ts), webhooks.ErrMalformedHeader},
 		{"timestamp not a number", pub, nil, body, sgHeader(sig, "yesterday"), webhooks.ErrMalformedHeader},
 		{"negative timestamp", pub, nil, body, sgHeader(sig, "-5"), webhooks.ErrMalformedHeader},
-		{"stale with tolerance", pub, []webhooks.Option{webhooks.WithTolerance(time.Minute), webhooks.WithClock(func() time.Time { return now.Add(2 * time.Minute) })}, body, h, webhooks.ErrTimestampOutOfRange},
-		{"future with tolerance", pub, []webhooks.Option{webhooks.WithTolerance(time.Minute), webhooks.WithClock(func() time.Time { return now.Add(-2 * time.Minute) })}, body, h, webhooks.ErrTimestampOutOfRange},
-		{"huge timestamp with tolerance", pub, []webhooks.Option{webhooks.WithTolerance(time.Minute), clock}, body, sgHeader(sig, "9223372036854775807"), webhooks.ErrTimestampOutOfRange},
+		{"stale with tolerance", pub, []webhooks.VerifierOption{webhooks.WithTolerance(time.Minute), webhooks.WithClock(func() time.Time { return now.Add(2 * time.Minute) })}, body, h, webhooks.ErrTimestampOutOfRange},
+		{"future with tolerance", pub, []webhooks.VerifierOption{webhooks.WithTolerance(time.Minute), webhooks.WithClock(func() time.Time { return now.Add(-2 * time.Minute) })}, body, h, webhooks.ErrTimestampOutOfRange},
+		{"huge timestamp with tolerance", pub, []webhooks.VerifierOption{webhooks.WithTolerance(time.Minute), clock}, body, sgHeader(sig, "9223372036854775807"), webhooks.ErrTimestampOutOfRange},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -222,11 +222,15 @@ func TestSendGridNegative(t *testing.T) {
 		_, err = v.Verify(sgDelivery(body, h))
 		require.NoError(t, err)
 	})
-	t.Run("zero tolerance turns the check off", func(t *testing.T) {
-		v, err := webhooks.NewSendGrid(pub, webhooks.WithTolerance(0), webhooks.WithClock(func() time.Time { return now.Add(time.Hour) }))
+	t.Run("no tolerance, no check", func(t *testing.T) {
+		v, err := webhooks.NewSendGrid(pub, webhooks.WithClock(func() time.Time { return now.Add(time.Hour) }))
 		require.NoError(t, err)
 		_, err = v.Verify(sgDelivery(body, h))
 		require.NoError(t, err)
+	})
+	t.Run("zero tolerance is a construction error", func(t *testing.T) {
+		_, err := webhooks.NewSendGrid(pub, webhooks.WithTolerance(0))
+		require.ErrorIs(t, err, webhooks.ErrInvalidConfig)
 	})
 	t.Run("inside tolerance", func(t *testing.T) {
 		v, err := webhooks.NewSendGrid(pub, webhooks.WithTolerance(time.Minute), webhooks.WithClock(func() time.Time { return now.Add(59 * time.Second) }))

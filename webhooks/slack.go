@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/switchboard-go/switchboard/webhooks/internal/jsonscan"
 )
 
 // Slack request headers.
@@ -22,6 +24,13 @@ const (
 // Events API request URL is configured. The Handler answers it through
 // SlackVerifier.Respond; no event function runs.
 const SlackURLVerification = "url_verification"
+
+// slackScheme is Slack's signature: "v0=" and the hex HMAC-SHA256 of
+// "v0:" + timestamp + ":" + body.
+var slackScheme = HMACConfig{
+	Provider: "slack", Header: SlackSignatureHeader, Hash: SHA256, Encoding: Hex, Prefix: "v0=",
+	TimestampHeader: SlackTimestampHeader, Signed: "v0:{timestamp}:{body}",
+}
 
 // SlackVerifier verifies requests from Slack. Build it with NewSlack.
 type SlackVerifier struct {
@@ -40,13 +49,16 @@ type SlackVerifier struct {
 // payload's type and trigger_id; slash commands have type "slash_command"
 // and their trigger_id. The url_verification challenge is answered by
 // Respond.
-func NewSlack(signingSecret string, opts ...Option) (*SlackVerifier, error) {
-	o := newOptions(opts)
-	secrets, err := secretList("slack", signingSecret, o)
+func NewSlack(signingSecret string, opts ...VerifierOption) (*SlackVerifier, error) {
+	c, err := newVerifierConfig("slack", slackScheme.accepts(), opts)
 	if err != nil {
 		return nil, err
 	}
-	s, err := newHMACScheme("slack", stringKeys(secrets), SHA256, Hex, SlackSignatureHeader, "v0=", "", SlackTimestampHeader, "v0:{timestamp}:{body}", o)
+	secrets, err := checkSecrets("slack", "signing secret", signingSecret, c.secrets)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newHMACScheme(slackScheme, stringKeys(secrets), c)
 	if err != nil {
 		return nil, err
 	}
@@ -70,26 +82,28 @@ func (v *SlackVerifier) Verify(d *Delivery) ([]Event, error) {
 		}
 		return []Event{e}, nil
 	}
-	var vals [3][]byte
-	ok := findMembers(d.Body, slackKeys[:], vals[:])
-	outer, _ := jsonString(vals[0])
-	if !ok || outer == "" {
+	var vals [5][]byte
+	if err := readJSON("slack", "body", slackFields, d.Body, vals[:]); err != nil {
+		return nil, err
+	}
+	outer, err := jsonStringMember("slack", "type", vals[0])
+	if err != nil {
+		return nil, err
+	}
+	if outer == "" {
 		return nil, fmt.Errorf("%w: slack body has no type", ErrMalformedBody)
 	}
-	eventID, _ := jsonString(vals[1])
-	if t := jsonTime(vals[2]); !t.IsZero() {
+	eventID, err := jsonStringMember("slack", "event_id", vals[1])
+	if err != nil {
+		return nil, err
+	}
+	if t := jsonscan.Time(vals[2]); !t.IsZero() {
 		e.Time = t
 	}
-	var inner string
-	if outer == "event_callback" {
-		// Read the inner event only as far as its type.
-		if start, _ := leadingMembers(d.Body, "event", func(_, _ []byte) bool { return true }); start >= 0 {
-			inner, _ = jsonString(objectField(d.Body[start:], "type"))
-		}
-	}
+	inner, _ := jsonscan.String(vals[3])
 	switch {
 	case outer == SlackURLVerification:
-		challenge, _ := jsonString(objectField(d.Body, "challenge"))
+		challenge, _ := jsonscan.String(vals[4])
 		e.Type = SlackURLVerification
 		e.ID = SlackURLVerification + ":" + challenge
 	case outer == "event_callback" && inner != "":
@@ -103,10 +117,14 @@ func (v *SlackVerifier) Verify(d *Delivery) ([]Event, error) {
 		sum := sha256.Sum256(d.Body)
 		e.ID = "sha256:" + hex.EncodeToString(sum[:])
 	}
+	// The body, and so every part of the ID, is signed.
+	e.DedupKey = e.ID
 	return []Event{e}, nil
 }
 
-var slackKeys = [3]string{"type", "event_id", "event_time"}
+var slackFields = jsonscan.NewFields("type", "event_id", "event_time", "event.type", "challenge")
+
+var slackPayloadFields = jsonscan.NewFields("type", "trigger_id")
 
 func slackForm(e *Event, body []byte) error {
 	form, err := url.ParseQuery(string(body))
@@ -115,18 +133,20 @@ func slackForm(e *Event, body []byte) error {
 	}
 	if p := form.Get("payload"); p != "" {
 		payload := []byte(p)
-		var id string
-		ok := scanObject(payload, func(k, val []byte) bool {
-			switch string(k) {
-			case "type":
-				e.Type, _ = jsonString(val)
-			case "trigger_id":
-				id, _ = jsonString(val)
-			}
-			return true
-		})
-		if !ok || e.Type == "" {
+		var vals [2][]byte
+		if err := readJSON("slack", "interactivity payload", slackPayloadFields, payload, vals[:]); err != nil {
+			return err
+		}
+		var err error
+		if e.Type, err = jsonStringMember("slack", "type", vals[0]); err != nil {
+			return err
+		}
+		if e.Type == "" {
 			return fmt.Errorf("%w: slack interactivity payload has no type", ErrMalformedBody)
+		}
+		id, err := jsonStringMember("slack", "trigger_id", vals[1])
+		if err != nil {
+			return err
 		}
 		e.Data = payload
 		e.ID = id
@@ -149,6 +169,7 @@ func slackForm(e *Event, body []byte) error {
 		sum := sha256.Sum256(body)
 		e.ID = "sha256:" + hex.EncodeToString(sum[:])
 	}
+	e.DedupKey = e.ID
 	return nil
 }
 
@@ -159,7 +180,11 @@ func (v *SlackVerifier) Respond(w http.ResponseWriter, d *Delivery, events []Eve
 	if len(events) != 1 || events[0].Type != SlackURLVerification {
 		return false
 	}
-	challenge, _ := jsonString(objectField(d.Body, "challenge"))
+	var vals [5][]byte
+	if slackFields.Read(d.Body, vals[:]) != nil {
+		return false
+	}
+	challenge, _ := jsonscan.String(vals[4])
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte(challenge))

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/switchboard-go/switchboard/webhooks/internal/jsonscan"
 )
 
 // Standard Webhooks headers (https://www.standardwebhooks.com), and the
@@ -29,7 +31,7 @@ const (
 
 // standardKeys are the payload members the specification's payload
 // structure defines besides data.
-var standardKeys = [2]string{"type", "timestamp"}
+var standardFields = jsonscan.NewFields("type", "timestamp")
 
 // maxStandardSignatures bounds the signatures read from one header.
 const maxStandardSignatures = 8
@@ -88,7 +90,7 @@ type StandardWebhooksVerifier struct {
 // the type and time are the body's "type" and "timestamp" members (the
 // specification's payload structure), the time falling back to the signed
 // timestamp.
-func NewStandardWebhooks(secret string, opts ...Option) (*StandardWebhooksVerifier, error) {
+func NewStandardWebhooks(secret string, opts ...VerifierOption) (*StandardWebhooksVerifier, error) {
 	return newStandard("standardwebhooks", false, secret, opts)
 }
 
@@ -96,13 +98,16 @@ func NewStandardWebhooks(secret string, opts ...Option) (*StandardWebhooksVerifi
 // scheme under svix-id, svix-timestamp and svix-signature headers, falling
 // back to the webhook- names when any of those is absent, as Svix's
 // libraries do. Events carry provider "svix".
-func NewSvix(secret string, opts ...Option) (*StandardWebhooksVerifier, error) {
+func NewSvix(secret string, opts ...VerifierOption) (*StandardWebhooksVerifier, error) {
 	return newStandard("svix", true, secret, opts)
 }
 
-func newStandard(provider string, svix bool, secret string, opts []Option) (*StandardWebhooksVerifier, error) {
-	o := newOptions(opts)
-	secrets, err := secretList(provider, secret, o)
+func newStandard(provider string, svix bool, secret string, opts []VerifierOption) (*StandardWebhooksVerifier, error) {
+	c, err := newVerifierConfig(provider, optSecrets|optClock|optTolerance, opts)
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := checkSecrets(provider, "secret", secret, c.secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -110,18 +115,14 @@ func newStandard(provider string, svix bool, secret string, opts []Option) (*Sta
 	for i, s := range secrets {
 		k, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, "whsec_"))
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s secret %d is not whsec_ and base64", ErrInvalidSecret, provider, i)
+			return nil, fmt.Errorf("%w: %s: secret %d is not whsec_ followed by base64", ErrInvalidSecret, provider, i)
 		}
 		if len(k) == 0 {
-			return nil, fmt.Errorf("%w: %s secret %d is empty after its whsec_ prefix", ErrEmptySecret, provider, i)
+			return nil, fmt.Errorf("%w: %s: secret %d is empty after its whsec_ prefix", ErrEmptySecret, provider, i)
 		}
 		keys[i] = k
 	}
-	tol, err := tolerance(provider, o, 5*time.Minute)
-	if err != nil {
-		return nil, err
-	}
-	return &StandardWebhooksVerifier{provider: provider, svix: svix, keys: newKeyring(sha256.New, keys), now: o.now, tolerance: tol}, nil
+	return &StandardWebhooksVerifier{provider: provider, svix: svix, keys: newKeyring(sha256.New, keys), now: c.now, tolerance: c.toleranceOr(DefaultTolerance)}, nil
 }
 
 // Provider returns "standardwebhooks", or "svix" for a verifier built by
@@ -186,11 +187,16 @@ func (v *StandardWebhooksVerifier) Verify(d *Delivery) ([]Event, error) {
 	if !matched {
 		return nil, fmt.Errorf("%w: %s signature matches no configured secret", ErrInvalidSignature, v.provider)
 	}
-	e := Event{Provider: v.provider, ID: id, Time: ts, Data: d.Body, Delivery: d}
+	// webhook-id is signed, so it identifies the event.
+	e := Event{Provider: v.provider, ID: id, DedupKey: id, Time: ts, Data: d.Body, Delivery: d}
 	var vals [2][]byte
-	findMembers(d.Body, standardKeys[:], vals[:])
-	e.Type, _ = jsonString(vals[0])
-	if t := jsonTime(vals[1]); !t.IsZero() {
+	if err := readJSON(v.provider, "body", standardFields, d.Body, vals[:]); err != nil {
+		return nil, err
+	}
+	if e.Type, err = jsonStringMember(v.provider, "type", vals[0]); err != nil {
+		return nil, err
+	}
+	if t := jsonscan.Time(vals[1]); !t.IsZero() {
 		e.Time = t
 	}
 	return []Event{e}, nil

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/switchboard-go/switchboard/webhooks/internal/jsonscan"
 )
 
 // StripeSignatureHeader carries "t=<unix>,v1=<hex>[,v1=<hex>...]": the
@@ -88,17 +90,19 @@ type StripeVerifier struct {
 // compared with any library version, and the body is not decoded: the
 // verifier reads only the top-level id, type and created members (so both
 // snapshot and thin events pass) and hands the raw JSON on in Event.Data.
-func NewStripe(secret string, opts ...Option) (*StripeVerifier, error) {
-	o := newOptions(opts)
-	secrets, err := secretList("stripe", secret, o)
+// The whole body must be valid JSON and must not give id, type or created
+// twice (ErrMalformedBody); an event without a type is genuine and goes to
+// the Handler's fallback.
+func NewStripe(secret string, opts ...VerifierOption) (*StripeVerifier, error) {
+	c, err := newVerifierConfig("stripe", optSecrets|optClock|optTolerance, opts)
 	if err != nil {
 		return nil, err
 	}
-	tol, err := tolerance("stripe", o, 5*time.Minute)
+	secrets, err := checkSecrets("stripe", "signing secret", secret, c.secrets)
 	if err != nil {
 		return nil, err
 	}
-	return &StripeVerifier{keys: newKeyring(sha256.New, stringKeys(secrets)), now: o.now, tolerance: tol}, nil
+	return &StripeVerifier{keys: newKeyring(sha256.New, stringKeys(secrets)), now: c.now, tolerance: c.toleranceOr(DefaultTolerance)}, nil
 }
 
 // Provider returns "stripe".
@@ -122,13 +126,22 @@ func (v *StripeVerifier) Verify(d *Delivery) ([]Event, error) {
 	}
 	e := Event{Provider: "stripe", Data: d.Body, Delivery: d}
 	var vals [3][]byte
-	findMembers(d.Body, stripeKeys[:], vals[:])
-	e.ID, _ = jsonString(vals[0])
-	e.Type, _ = jsonString(vals[1])
-	e.Time = jsonTime(vals[2])
-	if e.ID == "" || e.Type == "" {
-		return nil, fmt.Errorf("%w: stripe event has no id or type", ErrMalformedBody)
+	if err := readJSON("stripe", "body", stripeFields, d.Body, vals[:]); err != nil {
+		return nil, err
 	}
+	var err2 error
+	if e.ID, err2 = jsonStringMember("stripe", "id", vals[0]); err2 != nil {
+		return nil, err2
+	}
+	if e.ID == "" {
+		return nil, fmt.Errorf("%w: stripe event has no id", ErrMalformedBody)
+	}
+	// An event without a type is still genuine: it goes to the fallback.
+	if e.Type, err2 = jsonStringMember("stripe", "type", vals[1]); err2 != nil {
+		return nil, err2
+	}
+	e.Time = jsonscan.Time(vals[2])
+	e.DedupKey = e.ID
 	return []Event{e}, nil
 }
 
@@ -155,4 +168,4 @@ func (v *StripeVerifier) match(h *stripeHeader, body []byte) bool {
 
 var dot = []byte{'.'}
 
-var stripeKeys = [3]string{"id", "type", "created"}
+var stripeFields = jsonscan.NewFields("id", "type", "created")

@@ -1,7 +1,11 @@
 package webhooks
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +38,7 @@ func TestStripeVerify(t *testing.T) {
 		{"uppercase hex is accepted", "t=1700000000,v1=" + strings.ToUpper(goodSig), body, nil},
 		{"wrong timestamp signed", "t=1700000001,v1=" + goodSig, body, ErrInvalidSignature},
 		{"not an event", signStripe(secret, testNow, []byte(`[1,2]`)), []byte(`[1,2]`), ErrMalformedBody},
-		{"event without type", signStripe(secret, testNow, []byte(`{"id":"evt_1"}`)), []byte(`{"id":"evt_1"}`), ErrMalformedBody},
+		{"event without id", signStripe(secret, testNow, []byte(`{"type":"a"}`)), []byte(`{"type":"a"}`), ErrMalformedBody},
 	}
 	v, err := NewStripe(secret, fixedClock())
 	require.NoError(t, err)
@@ -76,4 +80,59 @@ func TestStripeEscapedStrings(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "evt_1", events[0].ID)
 	require.Equal(t, "a/b", events[0].Type)
+}
+
+// A genuinely signed Stripe event without a type is genuine: it reaches the
+// Handler's fallback and is answered 200.
+func TestStripeEventWithoutTypeIsGenuine(t *testing.T) {
+	secret := testSecret("stripe")
+	body := []byte(`{"id":"evt_notype","object":"event","data":{"object":{}}}`)
+	v, err := NewStripe(secret, fixedClock())
+	require.NoError(t, err)
+	events, err := v.Verify(&Delivery{Header: http.Header{"Stripe-Signature": {signStripe(secret, testNow, body)}}, Body: body})
+	require.NoError(t, err)
+	require.Equal(t, "evt_notype", events[0].ID)
+	require.Empty(t, events[0].Type)
+
+	h, err := NewHandler(v, WithClock(func() time.Time { return testNow }))
+	require.NoError(t, err)
+	var got []string
+	h.Fallback(func(_ context.Context, e *Event) error { got = append(got, e.ID); return nil })
+	r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	r.Header.Set("Stripe-Signature", signStripe(secret, testNow, body))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, []string{"evt_notype"}, got)
+}
+
+// Parsing agrees with encoding/json: a duplicated top-level id is refused
+// rather than read as its first value, and so is a body that is not valid
+// JSON, even where the members read come before the fault.
+func TestStripeParsingAgreesWithEncodingJSON(t *testing.T) {
+	secret := testSecret("stripe")
+	v, err := NewStripe(secret, fixedClock())
+	require.NoError(t, err)
+	for _, body := range []string{
+		`{"id":"evt_first","type":"a","id":"evt_last"}`,
+		`{"id":"evt_first","type":"a","ID":"evt_last"}`,
+		`{"id":"evt_1","type":"a",}`,
+		`{"id":"evt_1","type":"a","data":{"object":{"x":[1,2,]}}}`,
+		`{"id":"evt_1","type":"a"} trailing`,
+		`{"id":7,"type":"a"}`,
+		`{"id":"evt_1","type":["a"]}`,
+	} {
+		b := []byte(body)
+		_, err := v.Verify(&Delivery{Header: http.Header{"Stripe-Signature": {signStripe(secret, testNow, b)}}, Body: b})
+		require.ErrorIs(t, err, ErrMalformedBody, body)
+		var dst struct {
+			ID   string `json:"id"`
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(b, &dst) == nil {
+			// encoding/json reads it, taking the last id: the verifier
+			// must never have returned the first.
+			require.Equal(t, "evt_last", dst.ID, body)
+		}
+	}
 }

@@ -1,20 +1,14 @@
 package webhooks
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -35,8 +29,20 @@ const twilioBodyHashParam = "bodySHA256"
 // parameter sorted by name with its name and value appended with no
 // delimiter. The signature is the base64 HMAC-SHA1 of that string keyed
 // with the account's Auth Token. For a JSON body Twilio adds a bodySHA256
-// query parameter holding the hex SHA-256 of the body, signs the URL alone,
-// and the verifier also checks the body against that hash.
+// query parameter holding the hex SHA-256 of the body and signs the URL
+// alone.
+//
+// The verifier checks against the URL configured with WithPublicURL, never
+// one taken from the request: the Auth Token signs every webhook of the
+// account, so a URL built from the request would let a delivery made for
+// another URL, or form fields moved into the query string, verify. The
+// mode follows the request's Content-Type: application/json checks the
+// signature over the configured URL with the bodySHA256 the verifier
+// computes from the body itself (whatever the request's query says);
+// application/x-www-form-urlencoded checks it over the configured URL and
+// the parameters, which must not have an empty name or one starting with
+// "?" or "&" (so that no form can spell a JSON delivery's signed URL). Any
+// other Content-Type is rejected.
 //
 // Because Twilio's products differ on whether the signed URL carries the
 // default port (":443" for https, ":80" for http), a request is accepted
@@ -47,108 +53,53 @@ const twilioBodyHashParam = "bodySHA256"
 // A parameter sent several times contributes each distinct value once, in
 // sorted order, which is what twilio-python does.
 //
-// Event IDs come from the signed parameters, never from unsigned headers:
-// "<Sid>:<Status>" from the first of RecordingSid/RecordingStatus,
-// TranscriptionSid/TranscriptionStatus, MessageSid/MessageStatus (or
-// SmsStatus), SmsSid/SmsStatus and CallSid/CallStatus that is present, so
-// each status callback of a message or call is its own event. The event
-// type is that status ("delivered", "received", "completed", ...). A
-// delivery without any of these has the ID "sha256:" followed by the hex
-// SHA-256 of its body and an empty type. Event.Time is the Timestamp
-// parameter when Twilio sends one (Voice status callbacks) and zero
-// otherwise. Event.Data is the form as a JSON object (a parameter sent
+// The Handler de-duplicates on a digest of the signed bytes (Event.DedupKey
+// is "sha256:" and the hex SHA-256 of the configured URL followed by the
+// sorted parameters, or of the JSON body): Twilio's string has no
+// delimiters, so the same signature also covers the same parameters split
+// differently between names and values, and every such spelling of one
+// delivery has the same key. Event IDs are informational and come from the
+// signed parameters, never from unsigned headers: "<Sid>:<Status>" from the
+// first of RecordingSid/RecordingStatus, TranscriptionSid/TranscriptionStatus,
+// MessageSid/MessageStatus (or SmsStatus), SmsSid/SmsStatus and
+// CallSid/CallStatus that is present. The event type is that status
+// ("delivered", "received", "completed", ...). A delivery without any of
+// these has the DedupKey as its ID and an empty type. Event.Time is the
+// Timestamp parameter when Twilio sends one (Voice status callbacks) and
+// zero otherwise. Event.Data is the form as a JSON object (a parameter sent
 // several times becomes an array of strings) or the JSON body itself.
 type TwilioVerifier struct {
 	keys []*urlsigKey
-	url  string
-}
-
-// urlsigKey is one accepted Auth Token with a pool of keyed HMAC-SHA1
-// states, so that verifying does not rehash the key for every request.
-type urlsigKey struct {
-	pool sync.Pool
-}
-
-func newURLSigKey(secret string) *urlsigKey {
-	key := []byte(secret)
-	k := &urlsigKey{}
-	k.pool.New = func() any { return hmac.New(sha1.New, key) }
-	return k
-}
-
-func (k *urlsigKey) get() hash.Hash {
-	h := k.pool.Get().(hash.Hash)
-	h.Reset()
-	return h
-}
-
-func (k *urlsigKey) put(h hash.Hash) { k.pool.Put(h) }
-
-// matches reports whether the HMAC-SHA1 of msg equals sig, in constant
-// time.
-func (k *urlsigKey) matches(msg, sig []byte) bool {
-	h := k.get()
-	h.Write(msg)
-	var sum [sha1.Size]byte
-	ok := hmac.Equal(h.Sum(sum[:0]), sig)
-	k.put(h)
-	return ok
-}
-
-// urlsigMessage returns signedURL followed by suffix, reusing buf.
-func urlsigMessage(buf []byte, signedURL string, suffix []byte) []byte {
-	buf = append(buf[:0], signedURL...)
-	return append(buf, suffix...)
-}
-
-// urlsigKeys builds the keys for a constructor's secret and the ones given
-// through WithSecrets, rejecting empty ones.
-func urlsigKeys(provider, secret string, extra []string) ([]*urlsigKey, error) {
-	all := append([]string{secret}, extra...)
-	keys := make([]*urlsigKey, 0, len(all))
-	for i, s := range all {
-		if s == "" {
-			if i == 0 {
-				return nil, fmt.Errorf("%w: %s needs a key", ErrEmptySecret, provider)
-			}
-			return nil, fmt.Errorf("%w: %s key %d given through WithSecrets is empty", ErrEmptySecret, provider, i)
-		}
-		keys = append(keys, newURLSigKey(s))
-	}
-	return keys, nil
-}
-
-// urlsigCheckURL rejects a URL that cannot be the address a provider
-// signed: it must be absolute, http or https, with a host.
-func urlsigCheckURL(provider, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("webhooks: %s: WithURL is not a valid URL", provider)
-	}
-	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("webhooks: %s: WithURL must be an absolute http or https URL", provider)
-	}
-	return nil
+	url  string // the configured URL, cleaned
+	alt  string // the same with the default port added or removed, or ""
 }
 
 // NewTwilio returns a verifier for Twilio requests signed with authToken.
-// WithSecrets adds further Auth Tokens (during a rotation, the secondary
-// token before it is promoted). WithURL sets the webhook URL as configured
-// at Twilio; without it the verifier uses Delivery.URL, which behind a
-// proxy must be the public address. WithClock and WithTolerance do not
-// apply: the scheme has no timestamp.
-func NewTwilio(authToken string, opts ...Option) (*TwilioVerifier, error) {
-	o := newOptions(opts)
-	keys, err := urlsigKeys("twilio", authToken, o.secrets)
+// WithPublicURL is required: the webhook URL exactly as configured at
+// Twilio, query included. WithSecrets adds further Auth Tokens (during a
+// rotation, the secondary token before it is promoted). The scheme has no
+// timestamp, so WithClock and WithTolerance are errors.
+func NewTwilio(authToken string, opts ...VerifierOption) (*TwilioVerifier, error) {
+	keys, u, err := urlsigConfig("twilio", "Auth Token", authToken, opts)
 	if err != nil {
 		return nil, err
 	}
-	if o.url != "" {
-		if err := urlsigCheckURL("twilio", o.url); err != nil {
-			return nil, err
-		}
+	clean := urlsigCleanURL(u)
+	if q, err := url.ParseQuery(rawQuery(clean)); err == nil && q.Has(twilioBodyHashParam) {
+		return nil, fmt.Errorf("%w: twilio: WithPublicURL must not carry bodySHA256, which Twilio adds per request", ErrInvalidOption)
 	}
-	return &TwilioVerifier{keys: keys, url: o.url}, nil
+	return &TwilioVerifier{keys: keys, url: clean, alt: twilioAlternateURL(clean)}, nil
+}
+
+// rawQuery returns the query of a URL string without its fragment.
+func rawQuery(s string) string {
+	if i := strings.IndexByte(s, '#'); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		return s[i+1:]
+	}
+	return ""
 }
 
 // Provider returns "twilio".
@@ -159,51 +110,57 @@ func (v *TwilioVerifier) Verify(d *Delivery) ([]Event, error) {
 	if d == nil {
 		return nil, fmt.Errorf("%w: twilio: no delivery", ErrMissingSignature)
 	}
-	sig, err := twilioDecodeSignature(d.Header.Get(TwilioSignatureHeader))
+	h := headerValue(d.Header, TwilioSignatureHeader)
+	if h == "" {
+		return nil, fmt.Errorf("%w: twilio: no %s header", ErrMissingSignature, TwilioSignatureHeader)
+	}
+	sig, err := urlsigDecodeSHA1("twilio", h)
 	if err != nil {
 		return nil, err
 	}
-	signedURL, err := v.signedURL(d)
-	if err != nil {
-		return nil, err
-	}
-	bodyHash, jsonBody, err := twilioBodyHash(signedURL)
-	if err != nil {
-		return nil, err
-	}
-
-	var (
-		suffix []byte
-		form   url.Values
-	)
-	if !jsonBody {
-		form, err = url.ParseQuery(string(d.Body))
+	ct := headerValue(d.Header, "Content-Type")
+	switch {
+	case isMediaType(ct, "application/json"):
+		sum := sha256.Sum256(d.Body)
+		q := "?"
+		if strings.Contains(v.url, "?") {
+			q = "&"
+		}
+		tail := q + twilioBodyHashParam + "=" + hex.EncodeToString(sum[:])
+		if !v.matchAny([]byte(tail), sig) {
+			return nil, fmt.Errorf("%w: twilio: signature does not match the configured URL with the body's bodySHA256", ErrInvalidSignature)
+		}
+		return twilioJSONEvent(d, digestString(sum[:]))
+	case isForm(ct):
+		form, err := url.ParseQuery(string(d.Body))
 		if err != nil {
 			return nil, fmt.Errorf("%w: twilio: body is not form-encoded", ErrMalformedBody)
 		}
-		suffix = urlsigSortedParams(form)
-	}
-
-	if !v.matchAny(signedURL, suffix, sig) {
-		return nil, fmt.Errorf("%w: twilio: signature does not match the URL and parameters", ErrInvalidSignature)
-	}
-	if jsonBody {
-		sum := sha256.Sum256(d.Body)
-		if subtle.ConstantTimeCompare(sum[:], bodyHash) != 1 {
-			return nil, fmt.Errorf("%w: twilio: body does not match bodySHA256", ErrInvalidSignature)
+		for name := range form {
+			if name == "" || name[0] == '?' || name[0] == '&' {
+				return nil, fmt.Errorf("%w: twilio: a form parameter has an empty name or one starting with ? or &", ErrMalformedBody)
+			}
 		}
-		return twilioJSONEvent(d)
+		params := urlsigSortedParams(form)
+		if !v.matchAny(params, sig) {
+			return nil, fmt.Errorf("%w: twilio: signature does not match the configured URL and the parameters", ErrInvalidSignature)
+		}
+		dh := sha256.New()
+		dh.Write([]byte(v.url))
+		dh.Write(params)
+		var sum [sha256.Size]byte
+		return twilioFormEvent(d, form, digestString(dh.Sum(sum[:0])))
 	}
-	return twilioFormEvent(d, form)
+	return nil, fmt.Errorf("%w: twilio: Content-Type is neither application/x-www-form-urlencoded nor application/json", ErrMalformedHeader)
 }
 
-// matchAny tries every key against the URL as given and with the default
-// port added or the port removed.
-func (v *TwilioVerifier) matchAny(signedURL string, suffix, sig []byte) bool {
-	msg := urlsigMessage(make([]byte, 0, len(signedURL)+len(suffix)+8), signedURL, suffix)
+// matchAny tries every key against the configured URL followed by suffix,
+// with and without the default port.
+func (v *TwilioVerifier) matchAny(suffix, sig []byte) bool {
+	msg := urlsigMessage(make([]byte, 0, len(v.url)+len(suffix)+8), v.url, suffix)
 	var altMsg []byte
-	if alt := twilioAlternateURL(signedURL); alt != "" {
-		altMsg = urlsigMessage(make([]byte, 0, len(alt)+len(suffix)), alt, suffix)
+	if v.alt != "" {
+		altMsg = urlsigMessage(make([]byte, 0, len(v.alt)+len(suffix)), v.alt, suffix)
 	}
 	// Each comparison is constant-time; which key or URL form matched is
 	// not secret, so the search stops at the first match.
@@ -213,142 +170,6 @@ func (v *TwilioVerifier) matchAny(signedURL string, suffix, sig []byte) bool {
 		}
 	}
 	return false
-}
-
-// signedURL returns the URL the request was signed over: from the scheme
-// through the end of the query string, as Twilio documents, so without
-// user information or fragment (Twilio's connection overrides live in the
-// fragment of a configured URL). With WithURL it is the configured URL, to
-// which the bodySHA256 parameter of the request URL is appended when the
-// configured one lacks it (Twilio appends it to the configured URL when it
-// calls).
-func (v *TwilioVerifier) signedURL(d *Delivery) (string, error) {
-	if v.url == "" {
-		if d.URL == nil || d.URL.Scheme == "" || d.URL.Host == "" {
-			return "", fmt.Errorf("%w: twilio: no absolute URL to verify against: set WithURL or Delivery.URL", ErrInvalidSignature)
-		}
-		return twilioCleanURL(d.URL.String()), nil
-	}
-	s := twilioCleanURL(v.url)
-	if d.URL == nil {
-		return s, nil
-	}
-	h, ok := twilioQueryValue(d.URL.RawQuery, twilioBodyHashParam)
-	if !ok {
-		return s, nil
-	}
-	if _, has := twilioQueryValue(twilioRawQuery(s), twilioBodyHashParam); has {
-		return s, nil
-	}
-	sep := "?"
-	if strings.Contains(s, "?") {
-		sep = "&"
-	}
-	return s + sep + twilioBodyHashParam + "=" + url.QueryEscape(h), nil
-}
-
-// twilioCleanURL drops the user information and the fragment of a URL.
-func twilioCleanURL(s string) string {
-	if i := strings.IndexByte(s, '#'); i >= 0 {
-		s = s[:i]
-	}
-	return urlsigStripUserinfo(s)
-}
-
-// twilioDecodeSignature decodes a base64 HMAC-SHA1 signature header.
-func twilioDecodeSignature(h string) ([]byte, error) {
-	if h == "" {
-		return nil, fmt.Errorf("%w: twilio: no %s header", ErrMissingSignature, TwilioSignatureHeader)
-	}
-	return urlsigDecodeSHA1("twilio", h)
-}
-
-// urlsigDecodeSHA1 decodes a standard base64 HMAC-SHA1 signature.
-func urlsigDecodeSHA1(provider, h string) ([]byte, error) {
-	h = strings.TrimSpace(h)
-	if len(h) != base64.StdEncoding.EncodedLen(sha1.Size) {
-		return nil, fmt.Errorf("%w: %s signature is not a base64 HMAC-SHA1", ErrMalformedHeader, provider)
-	}
-	sig := make([]byte, sha1.Size+2)
-	n, err := base64.StdEncoding.Decode(sig, []byte(h))
-	if err != nil || n != sha1.Size {
-		return nil, fmt.Errorf("%w: %s signature is not a base64 HMAC-SHA1", ErrMalformedHeader, provider)
-	}
-	return sig[:n], nil
-}
-
-// twilioBodyHash reports whether the signed URL carries bodySHA256 and, if
-// so, its decoded value.
-func twilioBodyHash(signedURL string) ([]byte, bool, error) {
-	v, ok := twilioQueryValue(twilioRawQuery(signedURL), twilioBodyHashParam)
-	if !ok {
-		return nil, false, nil
-	}
-	b, err := hex.DecodeString(v)
-	if err != nil || len(b) != sha256.Size {
-		return nil, true, fmt.Errorf("%w: twilio: bodySHA256 is not a hex SHA-256", ErrMalformedHeader)
-	}
-	return b, true, nil
-}
-
-// twilioRawQuery returns the query of a URL string, without the fragment.
-func twilioRawQuery(s string) string {
-	if i := strings.IndexByte(s, '#'); i >= 0 {
-		s = s[:i]
-	}
-	if i := strings.IndexByte(s, '?'); i >= 0 {
-		return s[i+1:]
-	}
-	return ""
-}
-
-// twilioQueryValue returns the first value of name in a raw query, decoded.
-// Pairs that do not decode are skipped.
-func twilioQueryValue(rawQuery, name string) (string, bool) {
-	for rawQuery != "" {
-		var pair string
-		pair, rawQuery, _ = strings.Cut(rawQuery, "&")
-		k, val, _ := strings.Cut(pair, "=")
-		k, err := url.QueryUnescape(k)
-		if err != nil || k != name {
-			continue
-		}
-		val, err = url.QueryUnescape(val)
-		if err != nil {
-			continue
-		}
-		return val, true
-	}
-	return "", false
-}
-
-// urlsigStripUserinfo removes "user:password@" from the authority of a URL
-// string, leaving every other byte as it was.
-func urlsigStripUserinfo(s string) string {
-	start, end := urlsigAuthority(s)
-	if start < 0 {
-		return s
-	}
-	auth := s[start:end]
-	if i := strings.LastIndexByte(auth, '@'); i >= 0 {
-		return s[:start] + auth[i+1:] + s[end:]
-	}
-	return s
-}
-
-// urlsigAuthority returns the bounds of the authority ("host:port") of an
-// absolute URL string, or -1 when there is none.
-func urlsigAuthority(s string) (int, int) {
-	i := strings.Index(s, "://")
-	if i < 0 {
-		return -1, -1
-	}
-	start := i + 3
-	end := len(s)
-	if j := strings.IndexAny(s[start:], "/?#"); j >= 0 {
-		end = start + j
-	}
-	return start, end
 }
 
 // twilioAlternateURL returns the other form of a signed URL: with the
@@ -377,43 +198,6 @@ func twilioAlternateURL(s string) string {
 	return s[:start] + host + port + s[end:]
 }
 
-// urlsigSortedParams returns the parameters in Twilio's signed order: by
-// name in byte order, each distinct value of a name in byte order, each as
-// name followed by value.
-func urlsigSortedParams(form url.Values) []byte {
-	if len(form) == 0 {
-		return nil
-	}
-	names := make([]string, 0, len(form))
-	size := 0
-	for k, vs := range form {
-		names = append(names, k)
-		for _, v := range vs {
-			size += len(k) + len(v)
-		}
-	}
-	sort.Strings(names)
-	out := make([]byte, 0, size)
-	for _, k := range names {
-		vs := form[k]
-		if len(vs) == 1 {
-			out = append(out, k...)
-			out = append(out, vs[0]...)
-			continue
-		}
-		sorted := append([]string(nil), vs...)
-		sort.Strings(sorted)
-		for i, v := range sorted {
-			if i > 0 && v == sorted[i-1] {
-				continue
-			}
-			out = append(out, k...)
-			out = append(out, v...)
-		}
-	}
-	return out
-}
-
 // twilioIDFields are the (sid, status) parameter pairs that identify an
 // event, most specific first.
 var twilioIDFields = [...]struct{ sid, status, altStatus string }{
@@ -424,8 +208,9 @@ var twilioIDFields = [...]struct{ sid, status, altStatus string }{
 	{"CallSid", "CallStatus", ""},
 }
 
-// twilioIdentify derives an event's ID and type from its parameters.
-func twilioIdentify(get func(string) string, body []byte) (id, typ string) {
+// twilioIdentify derives an event's ID and type from its parameters; the
+// ID is key when none identifies it.
+func twilioIdentify(get func(string) string, key string) (id, typ string) {
 	for _, f := range twilioIDFields {
 		sid := get(f.sid)
 		if sid == "" {
@@ -440,8 +225,7 @@ func twilioIdentify(get func(string) string, body []byte) (id, typ string) {
 		}
 		return sid + ":" + status, status
 	}
-	sum := sha256.Sum256(body)
-	return "sha256:" + hex.EncodeToString(sum[:]), ""
+	return key, ""
 }
 
 // twilioTime parses the Timestamp parameter of Voice status callbacks
@@ -544,12 +328,13 @@ func twilioAppendJSONString(out []byte, s string) []byte {
 	return append(out, '"')
 }
 
-func twilioFormEvent(d *Delivery, form url.Values) ([]Event, error) {
+func twilioFormEvent(d *Delivery, form url.Values, key string) ([]Event, error) {
 	data := twilioFormJSON(form, len(d.Body))
-	id, typ := twilioIdentify(form.Get, d.Body)
+	id, typ := twilioIdentify(form.Get, key)
 	return []Event{{
 		Provider: "twilio",
 		ID:       id,
+		DedupKey: key,
 		Type:     typ,
 		Time:     twilioTime(form.Get("Timestamp")),
 		Data:     data,
@@ -557,7 +342,7 @@ func twilioFormEvent(d *Delivery, form url.Values) ([]Event, error) {
 	}}, nil
 }
 
-func twilioJSONEvent(d *Delivery) ([]Event, error) {
+func twilioJSONEvent(d *Delivery, key string) ([]Event, error) {
 	if !json.Valid(d.Body) {
 		return nil, fmt.Errorf("%w: twilio: body is not JSON", ErrMalformedBody)
 	}
@@ -576,10 +361,11 @@ func twilioJSONEvent(d *Delivery) ([]Event, error) {
 		}
 		return ""
 	}
-	id, typ := twilioIdentify(get, d.Body)
+	id, typ := twilioIdentify(get, key)
 	return []Event{{
 		Provider: "twilio",
 		ID:       id,
+		DedupKey: key,
 		Type:     typ,
 		Time:     twilioTime(get("Timestamp")),
 		Data:     json.RawMessage(append([]byte(nil), d.Body...)),

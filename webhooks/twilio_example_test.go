@@ -8,10 +8,11 @@ import (
 	"github.com/switchboard-go/switchboard/webhooks"
 )
 
-// Verifying the worked example of Twilio's security documentation. Behind
-// a proxy, WithURL gives the public URL configured at Twilio.
+// Verifying the worked example of Twilio's security documentation.
+// WithPublicURL gives the URL configured at Twilio; the request may reach
+// the service at another address, behind a proxy.
 func ExampleNewTwilio() {
-	v, err := webhooks.NewTwilio("12345", webhooks.WithURL("https://example.com/myapp.php?foo=1&bar=2"))
+	v, err := webhooks.NewTwilio("12345", webhooks.WithPublicURL("https://example.com/myapp.php?foo=1&bar=2"))
 	if err != nil {
 		panic(err)
 	}

@@ -3,21 +3,46 @@ package webhooks
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
 )
 
+// ErrInvalidConfig is the kind of every error a constructor returns for a
+// configuration it cannot use: a missing, empty, whitespace-padded or
+// malformed secret, an option that does not apply to the scheme, a value
+// out of range. ErrEmptySecret, ErrInvalidSecret, ErrInvalidOption and
+// ErrInvalidPublicKey wrap it, so one errors.Is check covers them all.
+// Errors name the provider and the option or argument at fault, never a
+// secret's value.
+var ErrInvalidConfig = errors.New("webhooks: invalid configuration")
+
+// Configuration errors, each wrapping ErrInvalidConfig.
+var (
+	// ErrEmptySecret is returned by a constructor given no secret, an empty
+	// one or one made only of white space. Verification is never skipped.
+	ErrEmptySecret = fmt.Errorf("%w: empty secret", ErrInvalidConfig)
+	// ErrInvalidSecret is returned by a constructor given a secret that is
+	// not in the provider's format (for example a Standard Webhooks secret
+	// that is not base64) or that starts or ends with white space, which is
+	// almost always a copying mistake.
+	ErrInvalidSecret = fmt.Errorf("%w: invalid secret", ErrInvalidConfig)
+	// ErrInvalidOption is returned by a constructor given an option that
+	// does not apply to it or a value it cannot use (for example a
+	// tolerance that is not positive, or WithPublicURL for a scheme that
+	// does not sign the URL).
+	ErrInvalidOption = fmt.Errorf("%w: invalid option", ErrInvalidConfig)
+)
+
 // Errors shared by every Verifier. A verifier wraps them with a short
 // reason; the message never holds a secret or a signature value.
 var (
-	// ErrEmptySecret is returned by a constructor given no secret, or an
-	// empty one. Verification is never skipped.
-	ErrEmptySecret = errors.New("webhooks: empty secret")
 	// ErrMissingSignature means the delivery carries no signature header.
 	ErrMissingSignature = errors.New("webhooks: missing signature")
-	// ErrMalformedHeader means a signature or timestamp header could not be
-	// parsed.
+	// ErrMalformedHeader means a signature, timestamp or identity header
+	// could not be parsed, or an unsigned header contradicts the signed
+	// body (a GitHub event type that does not match the payload).
 	ErrMalformedHeader = errors.New("webhooks: malformed header")
 	// ErrInvalidSignature means no signature matched any configured secret.
 	ErrInvalidSignature = errors.New("webhooks: invalid signature")
@@ -25,18 +50,12 @@ var (
 	// in the future for the verifier's tolerance.
 	ErrTimestampOutOfRange = errors.New("webhooks: timestamp out of range")
 	// ErrMalformedBody means the signature holds but the body is not the
-	// event format the provider documents (so no event id or type).
+	// event format the provider documents: not valid JSON, a member the
+	// verifier reads given twice, no event id. The delivery is genuine,
+	// but it carries no event the Handler can process.
 	ErrMalformedBody = errors.New("webhooks: malformed body")
 	// ErrBodyTooLarge means the body exceeded the handler's size limit.
 	ErrBodyTooLarge = errors.New("webhooks: body too large")
-	// ErrInvalidSecret is returned by a constructor given a secret that is
-	// not in the provider's format (for example a Standard Webhooks secret
-	// that is not base64).
-	ErrInvalidSecret = errors.New("webhooks: invalid secret")
-	// ErrInvalidOption is returned by a constructor given an option value
-	// it cannot use (for example a tolerance that is not positive for a
-	// scheme whose timestamp check cannot be turned off).
-	ErrInvalidOption = errors.New("webhooks: invalid option")
 )
 
 // Delivery is one HTTP request from a provider, as received.
@@ -61,9 +80,22 @@ type Event struct {
 	// Provider names the verifier that produced the event ("stripe",
 	// "github", ...).
 	Provider string
-	// ID is the provider's identifier for the event, unique per provider;
-	// the handler de-duplicates on Provider and ID.
+	// ID is the provider's identifier for the event, for logs and for the
+	// event function. Where the provider sends it in an unsigned header
+	// (GitHub's X-GitHub-Delivery, Shopify's X-Shopify-Event-Id) anyone
+	// who captured a delivery can change it, so it is informational only:
+	// the Handler de-duplicates on DedupKey.
 	ID string
+	// DedupKey is what the Handler de-duplicates the event on (under the
+	// provider's name and the Handler's namespace). Verifiers derive it
+	// from signed bytes only: the ID when the provider signs it (Stripe's
+	// id, Standard Webhooks' webhook-id, SendGrid's sg_event_id, ...),
+	// otherwise "sha256:" and the hex SHA-256 of what is signed (GitHub
+	// and Shopify bodies, Twilio's signed parameters). So a captured body
+	// resent with a new ID is still a duplicate, and an ID sent in advance
+	// never suppresses a different genuine body. When empty, as a Verifier
+	// written outside this package may leave it, the Handler uses ID.
+	DedupKey string
 	// Type is the provider's event type ("payment_intent.succeeded",
 	// "push", "delivered", ...).
 	Type string

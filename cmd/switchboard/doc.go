@@ -13,11 +13,23 @@
 //
 // Usage:
 //
-//	switchboard webhooks send --provider P --secret S [--type T] [--data @file.json | --data '{...}'] [--url-signed U] [--repeat N] [--concurrency C] URL
-//	switchboard webhooks sign --provider P --secret S [--url U] [--timestamp T] < body
-//	switchboard webhooks verify --provider P --secret S [--url U] [--now UNIX] [--header 'Name: value' ...] < body
+//	switchboard webhooks send --provider P --secret S [--type T] [--data @file.json | --data '{...}'] [--url-signed U] [--repeat N] [--concurrency C] [--max-connection-errors N] [--json] URL
+//	switchboard webhooks sign --provider P --secret S [--url U] [--timestamp T] [--json] < body
+//	switchboard webhooks verify --provider P --secret S [--url U] [--now UNIX] [--header 'Name: value' ...] [--json] < body
 //	switchboard webhooks keygen --provider sendgrid|standardwebhooks|svix
 //	switchboard version
+//
+// verify says which of two things is wrong with a delivery that does not
+// pass: "not genuine, the signature does not match" (missing, malformed or
+// wrong signature, or a timestamp out of range) or "genuine, but the body
+// is not an event" (the signature matches, but the body is not an event the
+// provider documents). With --json, verify, sign and send print one JSON
+// object on standard output instead of text. send stops after
+// --max-connection-errors deliveries got no answer (10 by default; 0 never
+// stops) and warns when --type is not an event type it has a sample
+// payload for. sign signs a sample event of --type when standard input is
+// empty. version prints the module version the Go toolchain recorded, or
+// "devel" (with the commit when recorded) under go run, and the Go version.
 //
 // Providers: stripe, paystack, github, standardwebhooks, svix, twilio,
 // sendgrid, slack, shopify, mandrill, flutterwave. Every command explains

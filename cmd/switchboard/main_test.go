@@ -43,7 +43,8 @@ func TestRunExitCodes(t *testing.T) {
 func TestRunSendAgainstHandler(t *testing.T) {
 	v, err := webhooks.NewGitHub("gh-secret")
 	require.NoError(t, err)
-	h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
 	var processed atomic.Int64
 	h.On("push", func(context.Context, *webhooks.Event) error {
 		processed.Add(1)

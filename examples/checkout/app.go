@@ -109,7 +109,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("STRIPE_WEBHOOK_SECRET: %w", err)
 		}
-		a.addProvider("stripe", p, v, p)
+		if err := a.addProvider("stripe", p, v, p); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.PaystackSecretKey != "" {
 		opts := []paystackpay.Option{paystackpay.WithLogger(logger)}
@@ -124,7 +126,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("paystack webhooks: %w", err)
 		}
-		a.addProvider("paystack", p, v, p)
+		if err := a.addProvider("paystack", p, v, p); err != nil {
+			return nil, err
+		}
 	}
 	if !cfg.DisableSandbox {
 		opts := []sandboxpay.Option{sandboxpay.WithLogger(logger), sandboxpay.WithWebhookURL(strings.TrimRight(deps.baseURL, "/") + "/webhooks/sandbox")}
@@ -143,7 +147,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 			logger.Info("sandbox webhook secret generated; set SANDBOX_WEBHOOK_SECRET to keep it", "secret", p.WebhookSecret())
 		}
 		a.sandbox = p
-		a.addProvider("sandbox", p, v, p)
+		if err := a.addProvider("sandbox", p, v, p); err != nil {
+			return nil, err
+		}
 		a.mux.Handle("POST /sandbox/payments/{id}/succeed", a.auth(http.HandlerFunc(a.sandboxSucceed)))
 		a.mux.Handle("POST /sandbox/payments/{id}/fail", a.auth(http.HandlerFunc(a.sandboxFail)))
 	}
@@ -173,11 +179,15 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 
 // addProvider enables a payment provider and mounts its webhook handler
 // at /webhooks/NAME.
-func (a *app) addProvider(name string, p payments.Provider, v webhooks.Verifier, parser payments.EventParser) {
+func (a *app) addProvider(name string, p payments.Provider, v webhooks.Verifier, parser payments.EventParser) error {
 	a.providers[name] = p
-	h := webhooks.NewHandler(v, webhooks.WithStore(a.store), webhooks.WithLogger(a.log))
+	h, err := webhooks.NewHandler(v, webhooks.WithStore(a.store), webhooks.WithLogger(a.log))
+	if err != nil {
+		return fmt.Errorf("%s webhooks: %w", name, err)
+	}
 	payments.Handle(h, parser, a.onPaymentEvent)
 	a.mux.Handle("/webhooks/"+name, h)
+	return nil
 }
 
 // ServeHTTP implements http.Handler.

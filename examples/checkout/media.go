@@ -74,7 +74,10 @@ func (a *app) setupMedia(ctx context.Context, baseURL string) error {
 		if err != nil {
 			return fmt.Errorf("cloudinary notifications: %w", err)
 		}
-		h := webhooks.NewHandler(v, webhooks.WithStore(a.store), webhooks.WithLogger(a.log))
+		h, err := webhooks.NewHandler(v, webhooks.WithStore(a.store), webhooks.WithLogger(a.log))
+		if err != nil {
+			return fmt.Errorf("cloudinary notifications: %w", err)
+		}
 		media.HandleNotifications(h, s, ms.onEvent)
 		a.mux.Handle("/webhooks/cloudinary", h)
 		ms.store = s

@@ -65,15 +65,24 @@ func newServer(ctx context.Context, cfg config, logger *slog.Logger) (h http.Han
 		webhooks.WithLogger(logger.With(slog.String("component", "webhooks"))),
 	}
 
-	gh := webhooks.NewHandler(github, opts...)
+	gh, err := webhooks.NewHandler(github, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
 	gh.On("push", p.onGitHubPush)
 	gh.On("pull_request", p.onGitHubPullRequest)
 	gh.On("ping", p.onGitHubPing)
 
-	sl := webhooks.NewHandler(slack, opts...)
+	sl, err := webhooks.NewHandler(slack, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
 	sl.Fallback(p.onSlackEvent)
 
-	sg := webhooks.NewHandler(sendgrid, opts...)
+	sg, err := webhooks.NewHandler(sendgrid, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
 	sg.On("delivered", p.onSendGridDelivered)
 	sg.On("bounce", p.onSendGridBounce)
 	sg.On("open", p.onSendGridOpen)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 
@@ -32,6 +33,8 @@ const (
 type exitError struct {
 	code int
 	err  error
+	// quiet: the outcome was already printed (--json); Run prints nothing.
+	quiet bool
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -64,8 +67,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintf(stderr, "switchboard: %v\n", err)
 	var ee *exitError
+	if !errors.As(err, &ee) || !ee.quiet {
+		fmt.Fprintf(stderr, "switchboard: %v\n", err)
+	}
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
@@ -89,14 +94,44 @@ func isCobraUsage(err error) bool {
 	return false
 }
 
-// Version returns the module version of the running binary as recorded
-// by the Go toolchain, or "(devel)" for a build from a source tree.
+// Version returns the module version of the running binary as the Go
+// toolchain recorded it: a release ("v1.2.0") for a binary installed with
+// go install module@version, or a pseudo-version with the commit for one
+// built in a checkout. A binary whose build recorded no version (go run,
+// go test, or a build without version control information) reports
+// "devel", followed by the commit when the build recorded one.
 func Version() string {
 	bi, ok := debug.ReadBuildInfo()
-	if !ok || bi.Main.Version == "" {
-		return "(devel)"
+	if !ok {
+		return "devel"
 	}
-	return bi.Main.Version
+	return versionOf(bi)
+}
+
+// versionOf returns Version's answer for bi.
+func versionOf(bi *debug.BuildInfo) string {
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified == "true" {
+		rev += "-dirty"
+	}
+	return "devel " + rev
 }
 
 func newRoot() *cobra.Command {
@@ -111,7 +146,7 @@ the webhooks package verifies, sends them to a local or remote endpoint
 headers a provider would send, and verifies captured deliveries.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       Version(),
+		Version:       Version() + " (" + runtime.Version() + ")",
 	}
 	root.SetVersionTemplate("switchboard {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
@@ -125,10 +160,13 @@ func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version of switchboard",
-		Long:  "Print the module version of this binary, or (devel) when it was built from a source tree.",
-		Args:  cobra.NoArgs,
+		Long: `Print the module version of this binary: a release for one installed with
+go install module@version, a pseudo-version with the commit for one built
+in a checkout, or "devel" (and the commit, when recorded) under go run.
+The Go version that built it follows.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "switchboard %s\n", Version())
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "switchboard %s (%s)\n", Version(), runtime.Version())
 			return err
 		},
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -248,15 +249,26 @@ func hookServer(t *testing.T, provider, verifySecret, eventType string) (*httpte
 	t.Helper()
 	p, err := lookupProvider(provider)
 	require.NoError(t, err)
-	v, err := p.verifier(verifySecret)
-	require.NoError(t, err)
-	h := webhooks.NewHandler(v, webhooks.WithLogger(discardLogger()))
-	c := &counter{}
-	h.On(eventType, c.fn)
-	srv := httptest.NewServer(h)
+	var h http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
+	var opts []webhooks.VerifierOption
+	if p.needsURL {
+		// The tests send to srv.URL + hookPath; that is the configured URL.
+		opts = append(opts, webhooks.WithPublicURL(srv.URL+hookPath))
+	}
+	v, err := p.verifier(verifySecret, opts...)
+	require.NoError(t, err)
+	wh, err := webhooks.NewHandler(v, webhooks.WithLogger(discardLogger()))
+	require.NoError(t, err)
+	c := &counter{}
+	wh.On(eventType, c.fn)
+	h = wh
 	return srv, c
 }
+
+// hookPath is the path the send tests post to.
+const hookPath = "/hook"
 
 func TestSendDeduplicatesAgainstHandler(t *testing.T) {
 	for _, name := range providerNames() {
@@ -264,7 +276,7 @@ func TestSendDeduplicatesAgainstHandler(t *testing.T) {
 			s := secretsFor(t, name)
 			srv, c := hookServer(t, name, s.verify, webhookstest.DefaultEventType(name))
 			code, out, errOut := runCLI(t, context.Background(), "", "webhooks", "send",
-				"--provider", name, "--secret", s.sign, "--repeat", "20", "--concurrency", "5", srv.URL+"/hook")
+				"--provider", name, "--secret", s.sign, "--repeat", "20", "--concurrency", "5", srv.URL+hookPath)
 			require.Equal(t, ExitOK, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 			require.NotContains(t, errOut, "warning")
 			require.Len(t, c.get(), 1, "one event processed")
@@ -278,16 +290,17 @@ func TestSendDeduplicatesAgainstHandler(t *testing.T) {
 }
 
 func TestSendURLSigned(t *testing.T) {
-	// The endpoint sees its public URL through WithPublicURL, as behind a
+	// The verifier checks against its configured public URL, as behind a
 	// proxy; the signed URL is that public one, not the address called.
 	const public = "https://public.example.com"
 	for _, name := range []string{"twilio", "mandrill"} {
 		t.Run(name, func(t *testing.T) {
 			p, err := lookupProvider(name)
 			require.NoError(t, err)
-			v, err := p.verifier("key")
+			v, err := p.verifier("key", webhooks.WithPublicURL(public+"/hook"))
 			require.NoError(t, err)
-			h := webhooks.NewHandler(v, webhooks.WithLogger(discardLogger()), webhooks.WithPublicURL(public))
+			h, err := webhooks.NewHandler(v, webhooks.WithLogger(discardLogger()))
+			require.NoError(t, err)
 			c := &counter{}
 			h.Fallback(c.fn)
 			srv := httptest.NewServer(h)
@@ -309,7 +322,7 @@ func TestSendURLSigned(t *testing.T) {
 func TestSendTwilioJSONData(t *testing.T) {
 	srv, c := hookServer(t, "twilio", "token", "delivered")
 	code, out, errOut := runCLI(t, context.Background(), "", "webhooks", "send", "-p", "twilio", "-s", "token",
-		"--data", `{"MessageSid":"SM1","MessageStatus":"delivered"}`, srv.URL+"/twilio")
+		"--data", `{"MessageSid":"SM1","MessageStatus":"delivered"}`, srv.URL+hookPath)
 	require.Equal(t, ExitOK, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	require.Contains(t, out, "bodySHA256=")
 	require.Len(t, c.get(), 1)
@@ -544,7 +557,9 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown provider", []string{"webhooks", "sign", "-p", "acme", "-s", "x"}, ExitUsage, `unknown provider "acme"`},
 		{"no secret", []string{"webhooks", "verify", "-p", "stripe"}, ExitUsage, "--secret"},
 		{"both secrets", []string{"webhooks", "verify", "-p", "stripe", "-s", "x", "--secret-file", "f"}, ExitUsage, "not both"},
-		{"send without URL", []string{"webhooks", "send", "-p", "stripe", "-s", "x"}, ExitUsage, "accepts 1 arg"},
+		{"send without URL", []string{"webhooks", "send", "-p", "stripe", "-s", "x"}, ExitUsage, "the URL argument is missing"},
+		{"send with two URLs", []string{"webhooks", "send", "-p", "stripe", "-s", "x", "http://a", "http://b"}, ExitUsage, "one URL argument, got 2"},
+		{"tolerance without timestamp", []string{"webhooks", "verify", "-p", "github", "-s", "x", "--tolerance", "1m"}, ExitUsage, "--tolerance does not apply"},
 		{"send bad URL", []string{"webhooks", "send", "-p", "stripe", "-s", "x", "ftp://x"}, ExitUsage, "absolute http"},
 		{"send repeat 0", []string{"webhooks", "send", "-p", "stripe", "-s", "x", "--repeat", "0", "http://x"}, ExitUsage, "--repeat"},
 		{"send concurrency", []string{"webhooks", "send", "-p", "stripe", "-s", "x", "-c", "0", "http://x"}, ExitUsage, "--concurrency"},
@@ -662,7 +677,7 @@ func TestParsePrivateKeyForms(t *testing.T) {
 func TestVersion(t *testing.T) {
 	code, out, _ := runCLI(t, context.Background(), "", "version")
 	require.Equal(t, ExitOK, code)
-	require.Equal(t, "switchboard "+Version()+"\n", out)
+	require.Equal(t, "switchboard "+Version()+" ("+runtime.Version()+")\n", out)
 	require.NotEmpty(t, Version())
 	code, out2, _ := runCLI(t, context.Background(), "", "--version")
 	require.Equal(t, ExitOK, code)

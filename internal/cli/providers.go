@@ -60,17 +60,20 @@ type provider struct {
 	secret string
 	// needsURL reports whether the scheme signs the URL.
 	needsURL bool
+	// timestamped reports whether the scheme signs a timestamp, so that
+	// the verifier takes WithClock and WithTolerance.
+	timestamped bool
 	// sign builds a delivery.
 	sign func(in signInput) (signed, error)
 	// verifier builds the verifier for secret.
-	verifier func(secret string, opts ...webhooks.Option) (webhooks.Verifier, error)
+	verifier func(secret string, opts ...webhooks.VerifierOption) (webhooks.Verifier, error)
 }
 
 // providers lists every provider of the webhooks package, in the order
 // help shows them.
 var providers = []provider{
 	{
-		name: "stripe", secret: "the endpoint's signing secret (whsec_...)",
+		name: "stripe", timestamped: true, secret: "the endpoint's signing secret (whsec_...)",
 		sign: func(in signInput) (signed, error) {
 			return signed{Header: webhookstest.SignStripe(in.Body, in.Secret, in.Time), Body: in.Body}, nil
 		},
@@ -91,7 +94,7 @@ var providers = []provider{
 		verifier: wrap(webhooks.NewGitHub),
 	},
 	{
-		name: "standardwebhooks", secret: "the endpoint's secret (whsec_ followed by base64)",
+		name: "standardwebhooks", timestamped: true, secret: "the endpoint's secret (whsec_ followed by base64)",
 		sign: func(in signInput) (signed, error) {
 			h, err := webhookstest.SignStandardWebhooks(in.Body, in.Secret, in.ID, in.Time)
 			return signed{Header: h, Body: in.Body}, err
@@ -99,7 +102,7 @@ var providers = []provider{
 		verifier: wrap(webhooks.NewStandardWebhooks),
 	},
 	{
-		name: "svix", secret: "the endpoint's secret (whsec_ followed by base64)",
+		name: "svix", timestamped: true, secret: "the endpoint's secret (whsec_ followed by base64)",
 		sign: func(in signInput) (signed, error) {
 			h, err := webhookstest.SignSvix(in.Body, in.Secret, in.ID, in.Time)
 			return signed{Header: h, Body: in.Body}, err
@@ -112,12 +115,12 @@ var providers = []provider{
 		verifier: wrap(webhooks.NewTwilio),
 	},
 	{
-		name: "sendgrid", secret: "sign and send: the private key (base64 or PEM, PKCS #8 or EC); verify: the public key (base64)",
+		name: "sendgrid", timestamped: true, secret: "sign and send: the private key (base64 or PEM, PKCS #8 or EC); verify: the public key (base64)",
 		sign:     signSendGrid,
 		verifier: wrap(webhooks.NewSendGrid),
 	},
 	{
-		name: "slack", secret: "the app's signing secret",
+		name: "slack", timestamped: true, secret: "the app's signing secret",
 		sign: func(in signInput) (signed, error) {
 			return signed{Header: webhookstest.SignSlack(in.Body, in.Secret, in.Time), Body: in.Body}, nil
 		},
@@ -146,8 +149,8 @@ var providers = []provider{
 
 // wrap turns a typed verifier constructor into one returning the
 // interface, keeping a nil interface on error.
-func wrap[V webhooks.Verifier](f func(string, ...webhooks.Option) (V, error)) func(string, ...webhooks.Option) (webhooks.Verifier, error) {
-	return func(secret string, opts ...webhooks.Option) (webhooks.Verifier, error) {
+func wrap[V webhooks.Verifier](f func(string, ...webhooks.VerifierOption) (V, error)) func(string, ...webhooks.VerifierOption) (webhooks.Verifier, error) {
+	return func(secret string, opts ...webhooks.VerifierOption) (webhooks.Verifier, error) {
 		v, err := f(secret, opts...)
 		if err != nil {
 			return nil, err

@@ -38,6 +38,8 @@ type sendOptions struct {
 	concurrency int
 	timeout     time.Duration
 	quiet       bool
+	json        bool
+	maxConnErrs int
 }
 
 func newSendCmd() *cobra.Command {
@@ -55,7 +57,9 @@ deliveries are, so the endpoint's de-duplication can be checked. Runs of
 ` + fmt.Sprint(progressFrom) + ` deliveries or more report progress on standard error; a run of
 more than one ends with a summary of status codes and latency percentiles
 (p50, p90, p99, max). Ctrl-C stops the run and prints the summary so far;
-each request is bounded by --timeout.
+each request is bounded by --timeout. A run stops early after
+--max-connection-errors deliveries got no answer (10 by default), so that
+a wrong URL or a server that is down does not cost a million timeouts.
 
 The delivery is signed once, when the command starts, so schemes with a
 timestamp tolerance (stripe, slack, standardwebhooks, svix: 5 minutes)
@@ -79,7 +83,15 @@ Provider notes:
 		Example: `  switchboard webhooks send --provider stripe --secret whsec_test http://127.0.0.1:8080/webhooks/stripe
   switchboard webhooks send -p github -s hunter2 --type ping http://127.0.0.1:8080/hooks/github
   switchboard webhooks send -p paystack -s sk_test_x --data @charge.json --repeat 5000 --concurrency 50 -q http://127.0.0.1:8080/webhooks/paystack`,
-		Args: cobra.ExactArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			switch len(args) {
+			case 0:
+				return usageErrorf("the URL argument is missing: give the endpoint to POST to, as in: switchboard webhooks send -p stripe -s whsec_test http://127.0.0.1:8080/webhooks/stripe")
+			case 1:
+				return nil
+			}
+			return usageErrorf("send takes one URL argument, got %d", len(args))
+		},
 		RunE: func(cmd *cobra.Command, args []string) error { return runSend(cmd, &o, args[0]) },
 	}
 	o.register(c, "the signing secret (see the provider notes)")
@@ -93,6 +105,8 @@ Provider notes:
 	f.IntVarP(&o.concurrency, "concurrency", "c", 1, "deliveries in flight at once")
 	f.DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit of each request")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary, not a line per delivery")
+	f.BoolVar(&o.json, "json", false, "print only one JSON object at the end: the events sent and the summary")
+	f.IntVar(&o.maxConnErrs, "max-connection-errors", 10, "stop after this many deliveries got no answer (connection refused or reset, timeout); 0 never stops")
 	return c
 }
 
@@ -133,6 +147,9 @@ func runSend(cmd *cobra.Command, o *sendOptions, target string) error {
 	if o.timeout <= 0 {
 		return usageErrorf("--timeout must be positive")
 	}
+	if o.maxConnErrs < 0 {
+		return usageErrorf("--max-connection-errors must be 0 (never stop) or more")
+	}
 	tu, err := url.Parse(target)
 	if err != nil || (tu.Scheme != "http" && tu.Scheme != "https") || tu.Host == "" {
 		return usageErrorf("URL must be an absolute http or https URL")
@@ -151,6 +168,9 @@ func runSend(cmd *cobra.Command, o *sendOptions, target string) error {
 	typ := o.typ
 	if typ == "" {
 		typ = webhookstest.DefaultEventType(p.name)
+	}
+	if o.data == "" {
+		warnType(cmd.ErrOrStderr(), p, o.typ)
 	}
 	s, err := p.sign(signInput{Body: body, Secret: secret, SignedURL: signedURL, Time: time.Now(), Type: typ, ID: o.id})
 	if err != nil {
@@ -174,67 +194,82 @@ func runSend(cmd *cobra.Command, o *sendOptions, target string) error {
 	if reqURL != target {
 		shown = redact(reqURL)
 	}
-	fmt.Fprintf(stdout, "POST %s (%s, %d bytes)\n", shown, p.name, len(s.Body))
-	describeDelivery(stdout, stderr, p, secret, s, reqURL)
+	var events []webhooks.Event
+	if o.json {
+		events = describeDelivery(io.Discard, stderr, p, secret, s, reqURL)
+	} else {
+		fmt.Fprintf(stdout, "POST %s (%s, %d bytes)\n", shown, p.name, len(s.Body))
+		events = describeDelivery(stdout, stderr, p, secret, s, reqURL)
+	}
 
 	d := &deliverer{url: reqURL, header: s.Header, body: s.Body, timeout: o.timeout}
 	d.client, d.closeIdle = newClient(o.concurrency)
 	defer d.closeIdle()
 
 	var out io.Writer
-	if !o.quiet {
+	if !o.quiet && !o.json {
 		out = stdout
 	}
 	var progressW io.Writer
 	if o.repeat >= progressFrom {
 		progressW = stderr
 	}
-	sum := sendLoop(cmd.Context(), d, o.repeat, o.concurrency, out, progressW)
-	if o.repeat > 1 || o.quiet {
-		sum.write(stdout)
-	}
+	sum := sendLoop(cmd.Context(), d, o.repeat, o.concurrency, o.maxConnErrs, out, progressW)
+	var err2 error
 	switch {
 	case cmd.Context().Err() != nil:
-		return &exitError{code: ExitInterrupted, err: fmt.Errorf("interrupted after %d of %d deliveries", sum.done, sum.total)}
+		err2 = &exitError{code: ExitInterrupted, err: fmt.Errorf("interrupted after %d of %d deliveries", sum.done, sum.total)}
+	case sum.stopped:
+		err2 = failure(fmt.Errorf("stopped after %d connection errors (--max-connection-errors): %v", sum.errors, sum.firstErr))
 	case sum.failures > 0:
-		return failure(fmt.Errorf("%d of %d deliveries failed", sum.failures, sum.done))
+		err2 = failure(fmt.Errorf("%d of %d deliveries failed", sum.failures, sum.done))
 	}
-	return nil
+	if o.json {
+		if werr := writeJSON(stdout, sum.toJSON(p.name, shown, events)); werr != nil {
+			return werr
+		}
+		return err2
+	}
+	if o.repeat > 1 || o.quiet || sum.stopped {
+		sum.write(stdout)
+	}
+	return err2
 }
 
 // describeDelivery verifies the signed delivery locally, with the
 // provider's verifier, and prints the events it carries, so that what the
 // endpoint should see is on record. A delivery that does not verify (a
 // hand-written --data the verifier cannot read, say) is still sent.
-func describeDelivery(stdout, stderr io.Writer, p *provider, secret string, s signed, reqURL string) {
+func describeDelivery(stdout, stderr io.Writer, p *provider, secret string, s signed, reqURL string) []webhooks.Event {
 	key := secret
 	if p.name == "sendgrid" {
 		priv, err := parsePrivateKey(secret)
 		if err != nil {
-			return
+			return nil
 		}
 		if key, err = publicKeyBase64(priv); err != nil {
-			return
+			return nil
 		}
 	}
-	var opts []webhooks.Option
+	var opts []webhooks.VerifierOption
 	if p.needsURL {
-		opts = append(opts, webhooks.WithURL(s.SignedURL))
+		opts = append(opts, webhooks.WithPublicURL(stripBodyHash(s.SignedURL)))
 	}
 	v, err := p.verifier(key, opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "warning: cannot check the delivery locally: %v\n", err)
-		return
+		return nil
 	}
 	u, _ := url.Parse(reqURL)
 	events, err := v.Verify(&webhooks.Delivery{Method: http.MethodPost, URL: u, Header: s.Header, Body: s.Body, ReceivedAt: time.Now()})
 	if err != nil {
-		fmt.Fprintf(stderr, "warning: the delivery does not verify locally: %v\n", err)
-		return
+		fmt.Fprintf(stderr, "warning: the delivery does not verify locally (%s): %v\n", verdictText(verdictOf(err)), err)
+		return nil
 	}
 	for _, e := range events {
 		fmt.Fprintf(stdout, "event %s %s\n", e.ID, e.Type)
 	}
+	return events
 }
 
 // newClient returns an HTTP client for the send loop, which keeps enough
@@ -291,7 +326,10 @@ func (d *deliverer) deliver(ctx context.Context) result {
 // sendLoop delivers d n times with c workers. It writes a line per
 // delivery to out and progress to progressW, when they are not nil, and
 // stops early when ctx is cancelled.
-func sendLoop(ctx context.Context, d *deliverer, n, c int, out, progressW io.Writer) summary {
+func sendLoop(ctx context.Context, d *deliverer, n, c, maxConnErrs int, out, progressW io.Writer) summary {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var stopped atomic.Bool
 	t := newTally(n)
 	start := time.Now()
 	var prog *progress
@@ -315,6 +353,9 @@ func sendLoop(ctx context.Context, d *deliverer, n, c int, out, progressW io.Wri
 					return
 				}
 				done, failures := t.add(r)
+				if r.status == 0 && maxConnErrs > 0 && t.connErrors() >= maxConnErrs && !stopped.Swap(true) {
+					cancel()
+				}
 				doneN.Store(int64(done))
 				failN.Store(int64(failures))
 				if out != nil {
@@ -349,7 +390,9 @@ func sendLoop(ctx context.Context, d *deliverer, n, c int, out, progressW io.Wri
 	} else {
 		wg.Wait()
 	}
-	return t.summary(time.Since(start))
+	s := t.summary(time.Since(start))
+	s.stopped = stopped.Load()
+	return s
 }
 
 // writeResult prints one delivery's line.

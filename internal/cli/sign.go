@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,16 +37,20 @@ type signOptions struct {
 	typ       string
 	id        string
 	bodyOut   string
+	json      bool
 }
 
 func newSignCmd() *cobra.Command {
 	var o signOptions
 	c := &cobra.Command{
-		Use:   "sign --provider P --secret S [--url U] [--timestamp T] < body",
+		Use:   "sign --provider P --secret S [--url U] [--timestamp T] [--json] < body",
 		Short: "Print the headers a provider would send with a body",
 		Long: `Read a request body from standard input, sign it as the provider does and
 print the headers the provider would send, one "Name: value" per line.
 The output can be fed back to "switchboard webhooks verify --headers-file".
+With nothing on standard input, a realistic event of --type is signed
+instead (write it out with --body-out). --json prints one JSON object:
+provider, headers, body and the signed URL.
 
 Provider notes:
   twilio      --url is the webhook URL configured at Twilio. A form-encoded
@@ -71,6 +77,7 @@ Provider notes:
 	f.StringVar(&o.typ, "type", "", "event type, for schemes that send it in a header (github, shopify); default the provider's usual one")
 	f.StringVar(&o.id, "id", "", "delivery or message ID, for schemes that send it in a header (github, shopify, standardwebhooks, svix); default random")
 	f.StringVar(&o.bodyOut, "body-out", "", "also write the exact request body to send to this file")
+	f.BoolVar(&o.json, "json", false, "print one JSON object: provider, headers, body and the signed URL")
 	return c
 }
 
@@ -91,9 +98,32 @@ func runSign(cmd *cobra.Command, o *signOptions) error {
 	if typ == "" {
 		typ = webhookstest.DefaultEventType(p.name)
 	}
+	warnType(cmd.ErrOrStderr(), p, o.typ)
+	if len(body) == 0 {
+		// Nothing on standard input: sign a realistic event, so that what
+		// sign makes always verifies.
+		if body, err = webhookstest.SampleEvent(p.name, typ); err != nil {
+			return failure(err)
+		}
+		if o.bodyOut == "" && !o.json {
+			fmt.Fprintf(cmd.ErrOrStderr(), "no body on standard input: signed a sample %s %s event; --body-out or --json gives its body\n", p.name, typ)
+		}
+	}
 	s, err := p.sign(signInput{Body: body, Secret: secret, SignedURL: o.url, Time: t, Type: typ, ID: o.id})
 	if err != nil {
 		return asFailure(err)
+	}
+	if o.json {
+		if o.bodyOut != "" {
+			if err := os.WriteFile(o.bodyOut, s.Body, 0o644); err != nil {
+				return failure(fmt.Errorf("writing the body: %w", err))
+			}
+		}
+		hs := make(map[string]string, len(s.Header))
+		for k := range s.Header {
+			hs[k] = s.Header.Get(k)
+		}
+		return writeJSON(cmd.OutOrStdout(), signJSON{Provider: p.name, Headers: hs, Body: string(s.Body), URL: s.SignedURL})
 	}
 	if p.name == "twilio" && s.SignedURL != o.url {
 		fmt.Fprintf(cmd.ErrOrStderr(), "twilio signs JSON bodies over the URL with bodySHA256; send to and verify with:\n%s\n", s.SignedURL)
@@ -108,6 +138,25 @@ func runSign(cmd *cobra.Command, o *signOptions) error {
 	}
 	_, err = io.WriteString(cmd.OutOrStdout(), formatHeaders(s.Header))
 	return err
+}
+
+// signJSON is what sign --json prints.
+type signJSON struct {
+	Provider string            `json:"provider"`
+	Headers  map[string]string `json:"headers"`
+	Body     string            `json:"body"`
+	URL      string            `json:"url,omitempty"`
+}
+
+// warnType warns when typ is not an event type whose sample payload
+// webhookstest shapes for the provider.
+func warnType(w io.Writer, p *provider, typ string) {
+	known := webhookstest.EventTypes(p.name)
+	if typ == "" || known == nil || slices.Contains(known, typ) {
+		return
+	}
+	fmt.Fprintf(w, "warning: %q is not a %s event type this tool knows (known: %s); the payload may not be what %s sends with it, and the endpoint may reject it\n",
+		typ, p.name, strings.Join(known, ", "), p.name)
 }
 
 // asFailure gives err the ExitFailure code unless it already has one.

@@ -6,9 +6,12 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/switchboard-go/switchboard/webhooks"
 )
 
 // percentile returns the p-th percentile (0 to 100) of sorted, an
@@ -96,6 +99,58 @@ type summary struct {
 	p50, p90, p99, max            time.Duration
 	answered                      int
 	elapsed                       time.Duration
+	// stopped: the run ended early at --max-connection-errors.
+	stopped bool
+}
+
+// connErrors returns the deliveries that got no answer so far.
+func (t *tally) connErrors() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.errors
+}
+
+// sendJSON is what send --json prints.
+type sendJSON struct {
+	Provider   string         `json:"provider"`
+	URL        string         `json:"url"`
+	Events     []eventJSON    `json:"events"`
+	Total      int            `json:"total"`
+	Done       int            `json:"done"`
+	Failed     int            `json:"failed"`
+	NoAnswer   int            `json:"no_answer"`
+	FirstError string         `json:"first_error,omitempty"`
+	Stopped    bool           `json:"stopped_on_connection_errors"`
+	Statuses   map[string]int `json:"statuses"`
+	ElapsedMS  float64        `json:"elapsed_ms"`
+	LatencyMS  *latencyJSON   `json:"latency_ms,omitempty"`
+}
+
+type latencyJSON struct {
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func (s summary) toJSON(provider, url string, events []webhooks.Event) sendJSON {
+	out := sendJSON{Provider: provider, URL: url, Events: []eventJSON{}, Total: s.total, Done: s.done, Failed: s.failures,
+		NoAnswer: s.errors, Stopped: s.stopped, Statuses: map[string]int{}, ElapsedMS: ms(s.elapsed)}
+	for _, e := range events {
+		out.Events = append(out.Events, toEventJSON(e))
+	}
+	if s.firstErr != nil {
+		out.FirstError = s.firstErr.Error()
+	}
+	for c, n := range s.statuses {
+		out.Statuses[strconv.Itoa(c)] = n
+	}
+	if s.answered > 0 {
+		out.LatencyMS = &latencyJSON{P50: ms(s.p50), P90: ms(s.p90), P99: ms(s.p99), Max: ms(s.max)}
+	}
+	return out
 }
 
 func (t *tally) summary(elapsed time.Duration) summary {
@@ -132,6 +187,9 @@ func (s summary) write(w io.Writer) {
 	}
 	if s.errors > 0 {
 		fmt.Fprintf(&b, "  no answer: %d (first: %v)\n", s.errors, s.firstErr)
+	}
+	if s.stopped {
+		fmt.Fprintf(&b, "  stopped early: %d deliveries got no answer (--max-connection-errors)\n", s.errors)
 	}
 	if s.answered > 0 {
 		fmt.Fprintf(&b, "  latency: p50=%s p90=%s p99=%s max=%s\n",

@@ -3,6 +3,8 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,6 +24,7 @@ type verifyOptions struct {
 	headers     []string
 	headersFile string
 	tolerance   time.Duration
+	json        bool
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -34,14 +37,28 @@ func newVerifyCmd() *cobra.Command {
 verifier from the webhooks package.
 
 When the delivery is genuine, print each event's ID and type, separated by
-a tab, one event per line, and exit 0. When it is not, print the reason on
-standard error and exit 1.
+a tab, one event per line, and exit 0. Otherwise exit 1 and say which of
+two things is wrong on standard error:
+
+  not genuine, the signature does not match
+             the signature is missing, malformed or wrong, or its signed
+             timestamp is out of range: the provider did not send this.
+  genuine, but the body is not an event
+             the signature matches, but the body is not an event the
+             provider documents (not valid JSON, no event id, a member
+             given twice): the provider sent it, the webhooks Handler
+             would answer 400.
+
+--json prints one JSON object instead: provider, verdict ("genuine",
+"not_genuine" or "genuine_not_event"), genuine, events (id, dedup_key,
+type, time) and error.
 
   --secret   the provider's secret; for sendgrid the public key (base64),
              as SendGrid shows it.
   --url      for twilio and mandrill, the signed URL: the webhook URL as
-             configured at the provider (for a Twilio JSON body, the URL
-             the request was sent to, with its bodySHA256 parameter).
+             configured at the provider. For a Twilio JSON body the URL
+             the request was sent to works too: its bodySHA256 parameter
+             is dropped, since the verifier computes it from the body.
   --now      the time to check signed timestamps against, in Unix seconds,
              for deliveries recorded earlier (default now).`,
 		Example: `  switchboard webhooks verify --provider stripe --secret whsec_test --now 1700000000 \
@@ -56,6 +73,7 @@ standard error and exit 1.
 	f.StringArrayVarP(&o.headers, "header", "H", nil, "a request header, 'Name: value' (repeatable)")
 	f.StringVar(&o.headersFile, "headers-file", "", "read request headers from this file, one 'Name: value' per line (the output of sign)")
 	f.DurationVar(&o.tolerance, "tolerance", 0, "how far a signed timestamp may be from --now (default the verifier's own)")
+	f.BoolVar(&o.json, "json", false, "print the verdict and events as one JSON object")
 	return c
 }
 
@@ -92,15 +110,22 @@ func runVerify(cmd *cobra.Command, o *verifyOptions) error {
 		}
 	}
 	now := time.Now()
-	var opts []webhooks.Option
 	if o.now != 0 {
 		now = time.Unix(o.now, 0)
+	}
+	var opts []webhooks.VerifierOption
+	if p.timestamped {
 		opts = append(opts, webhooks.WithClock(func() time.Time { return now }))
 	}
-	if o.url != "" {
-		opts = append(opts, webhooks.WithURL(o.url))
+	if p.needsURL {
+		// Twilio adds bodySHA256 to the configured URL for a JSON body; the
+		// verifier computes it from the body itself.
+		opts = append(opts, webhooks.WithPublicURL(stripBodyHash(o.url)))
 	}
 	if o.tolerance != 0 {
+		if !p.timestamped {
+			return usageErrorf("--tolerance does not apply: %s signs no timestamp", p.name)
+		}
 		opts = append(opts, webhooks.WithTolerance(o.tolerance))
 	}
 	v, err := p.verifier(secret, opts...)
@@ -112,8 +137,28 @@ func runVerify(cmd *cobra.Command, o *verifyOptions) error {
 		return err
 	}
 	events, err := v.Verify(&webhooks.Delivery{Method: http.MethodPost, URL: u, Header: h, Body: body, ReceivedAt: now})
+	verdict := verdictOf(err)
+	if o.json {
+		out := verifyJSON{Provider: p.name, Genuine: verdict != verdictForged, Events: []eventJSON{}}
+		if err != nil {
+			out.Error = err.Error()
+			out.Verdict = verdict
+		} else {
+			out.Verdict = "genuine"
+			for _, e := range events {
+				out.Events = append(out.Events, toEventJSON(e))
+			}
+		}
+		if werr := writeJSON(cmd.OutOrStdout(), out); werr != nil {
+			return werr
+		}
+		if err != nil {
+			return &exitError{code: ExitFailure, err: errors.New(verdictText(verdict)), quiet: true}
+		}
+		return nil
+	}
 	if err != nil {
-		return failure(fmt.Errorf("not genuine: %w", err))
+		return failure(fmt.Errorf("%s: %w", verdictText(verdict), err))
 	}
 	var b strings.Builder
 	for _, e := range events {
@@ -121,6 +166,92 @@ func runVerify(cmd *cobra.Command, o *verifyOptions) error {
 	}
 	_, err = fmt.Fprint(cmd.OutOrStdout(), b.String())
 	return err
+}
+
+// Verdicts of verify on a delivery that does not pass.
+const (
+	// verdictForged: the signature does not match, is missing or
+	// malformed, or its timestamp is out of range.
+	verdictForged = "not_genuine"
+	// verdictNotEvent: the signature matches, but the body (or an unsigned
+	// header read with it) is not an event the provider documents.
+	verdictNotEvent = "genuine_not_event"
+)
+
+func verdictOf(err error) string {
+	switch {
+	case err == nil:
+		return "genuine"
+	case errors.Is(err, webhooks.ErrMalformedBody):
+		return verdictNotEvent
+	}
+	return verdictForged
+}
+
+func verdictText(v string) string {
+	if v == verdictNotEvent {
+		return "genuine, but the body is not an event"
+	}
+	return "not genuine, the signature does not match"
+}
+
+// verifyJSON is what verify --json prints.
+type verifyJSON struct {
+	Provider string      `json:"provider"`
+	Verdict  string      `json:"verdict"`
+	Genuine  bool        `json:"genuine"`
+	Events   []eventJSON `json:"events"`
+	Error    string      `json:"error,omitempty"`
+}
+
+// eventJSON is one event in JSON output.
+type eventJSON struct {
+	ID       string `json:"id"`
+	DedupKey string `json:"dedup_key"`
+	Type     string `json:"type"`
+	Time     string `json:"time,omitempty"`
+}
+
+func toEventJSON(e webhooks.Event) eventJSON {
+	out := eventJSON{ID: e.ID, DedupKey: e.DedupKey, Type: e.Type}
+	if !e.Time.IsZero() {
+		out.Time = e.Time.UTC().Format(time.RFC3339)
+	}
+	return out
+}
+
+// writeJSON writes v as one line of JSON.
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// stripBodyHash removes Twilio's bodySHA256 parameter from a URL's query.
+func stripBodyHash(u string) string {
+	base, frag, hasFrag := strings.Cut(u, "#")
+	path, query, ok := strings.Cut(base, "?")
+	if !ok {
+		return u
+	}
+	var kept []string
+	for _, pair := range strings.Split(query, "&") {
+		if name, _, _ := strings.Cut(pair, "="); name == "bodySHA256" {
+			continue
+		}
+		kept = append(kept, pair)
+	}
+	out := path
+	if len(kept) > 0 {
+		out += "?" + strings.Join(kept, "&")
+	}
+	if hasFrag {
+		out += "#" + frag
+	}
+	return out
 }
 
 // parseHeaders adds the "Name: value" lines read from r to h, skipping

@@ -353,7 +353,8 @@ func TestNotifications(t *testing.T) {
 	s := newStore(t, f)
 	v, err := webhooks.NewCloudinary(secret)
 	require.NoError(t, err)
-	h := webhooks.NewHandler(v)
+	h, err := webhooks.NewHandler(v)
+	require.NoError(t, err)
 	var got []*media.Event
 	media.HandleNotifications(h, s, func(ctx context.Context, e *media.Event) error {
 		got = append(got, e)

@@ -44,7 +44,8 @@ func TestWebhooksThroughHandler(t *testing.T) {
 	require.NoError(t, err)
 	v, err := webhooks.NewPaystack(testKey)
 	require.NoError(t, err)
-	h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	require.NoError(t, err)
 	var mu sync.Mutex
 	got := map[string]*payments.Event{}
 	var unhandled []string
@@ -199,7 +200,8 @@ func TestWebhookEventTypes(t *testing.T) {
 func TestHandleWithEventParser(t *testing.T) {
 	v, err := webhooks.NewPaystack(testKey)
 	require.NoError(t, err)
-	h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	require.NoError(t, err)
 	var mu sync.Mutex
 	var got []payments.EventType
 	payments.Handle(h, paystackpay.EventParser{}, func(_ context.Context, e *payments.Event) error {

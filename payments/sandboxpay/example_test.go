@@ -28,7 +28,11 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	h := webhooks.NewHandler(verifier, webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+	h, err := webhooks.NewHandler(verifier, webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	payments.Handle(h, sandbox, func(ctx context.Context, ev *payments.Event) error {
 		fmt.Println("webhook:", ev.Type, ev.Reference, ev.Amount)
 		return nil

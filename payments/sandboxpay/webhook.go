@@ -317,7 +317,7 @@ func (p *Provider) serveHandler(ctx context.Context, handler http.Handler, m *me
 // deliveries, reading timestamps from the sandbox's clock (WithClock) so
 // that deliveries made under a fixed test clock verify. opts are applied
 // after that and may replace it.
-func (p *Provider) Verifier(opts ...webhooks.Option) (*webhooks.StandardWebhooksVerifier, error) {
-	all := append([]webhooks.Option{webhooks.WithClock(p.cfg.now)}, opts...)
+func (p *Provider) Verifier(opts ...webhooks.VerifierOption) (*webhooks.StandardWebhooksVerifier, error) {
+	all := append([]webhooks.VerifierOption{webhooks.WithClock(p.cfg.now)}, opts...)
 	return webhooks.NewStandardWebhooks(p.cfg.secret, all...)
 }

@@ -222,7 +222,8 @@ func TestWebhooksThroughHandler(t *testing.T) {
 	p := src
 	v, err := p.Verifier()
 	require.NoError(t, err)
-	h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	require.NoError(t, err)
 	var mu sync.Mutex
 	var events []*payments.Event
 	for _, typ := range p.WebhookEventTypes() {

@@ -139,7 +139,8 @@ func TestParseEventMalformed(t *testing.T) {
 func TestEventsThroughHandler(t *testing.T) {
 	v, err := webhooks.NewStripe(whsec)
 	require.NoError(t, err)
-	h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	require.NoError(t, err)
 	var (
 		mu  sync.Mutex
 		got []*payments.Event
@@ -190,7 +191,8 @@ func TestEventsThroughHandler(t *testing.T) {
 func TestHandleErrorsAreRetried(t *testing.T) {
 	v, err := webhooks.NewStripe(whsec)
 	require.NoError(t, err)
-	h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	require.NoError(t, err)
 	calls := 0
 	payments.Handle(h, stripepay.EventParser{}, func(ctx context.Context, e *payments.Event) error {
 		calls++

@@ -35,7 +35,13 @@ func Example() {
 		}),
 	)
 
-	h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+
+	if err != nil {
+
+		panic(err)
+
+	}
 	h.On("thing.created", func(_ context.Context, e *webhooks.Event) error {
 		fmt.Println("ran", e.ID)
 		return nil

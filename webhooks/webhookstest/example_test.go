@@ -17,7 +17,10 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	h := webhooks.NewHandler(v)
+	h, err := webhooks.NewHandler(v)
+	if err != nil {
+		panic(err)
+	}
 	h.On("payment_intent.succeeded", func(_ context.Context, e *webhooks.Event) error {
 		fmt.Println("handled", e.ID)
 		return nil

@@ -2,7 +2,6 @@ package webhookstest_test
 
 import (
 	"context"
-	"crypto"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -61,7 +60,7 @@ func must[V webhooks.Verifier](t *testing.T) func(V, error) webhooks.Verifier {
 	}
 }
 
-func clockAt(now time.Time) webhooks.Option {
+func clockAt(now time.Time) webhooks.SharedOption {
 	return webhooks.WithClock(func() time.Time { return now })
 }
 
@@ -202,11 +201,10 @@ func roundTrips(t *testing.T) []roundTrip {
 			},
 			request: func(t *testing.T, now time.Time) *http.Request {
 				b := sample(t, "hmac", "order.created")
-				h, err := webhookstest.SignHMAC(b, "acme-secret", now, webhookstest.HMACScheme{
-					Header: "X-Acme-Signature", Hash: crypto.SHA512, Base64: true, Prefix: "v1=",
-					TimestampHeader: "X-Acme-Timestamp",
-					Message:         func(ts string, body []byte) []byte { return append([]byte(ts+"."), body...) },
-				})
+				h, err := webhookstest.SignHMAC(b, "acme-secret", now, webhooks.HMACConfig{
+					Provider: "acme", Header: "X-Acme-Signature", Hash: webhooks.SHA512, Encoding: webhooks.Base64,
+					Prefix: "v1=", TimestampHeader: "X-Acme-Timestamp", Signed: "{timestamp}.{body}",
+				}, nil)
 				require.NoError(t, err)
 				return webhookstest.NewRequest("https://example.com/hooks/acme", b, h)
 			},
@@ -215,7 +213,7 @@ func roundTrips(t *testing.T) []roundTrip {
 		{
 			name: "twilio form",
 			verifier: func(t *testing.T, _ time.Time) webhooks.Verifier {
-				return must[*webhooks.TwilioVerifier](t)(webhooks.NewTwilio("twilio-token"))
+				return must[*webhooks.TwilioVerifier](t)(webhooks.NewTwilio("twilio-token", webhooks.WithPublicURL("https://example.com/hooks/twilio?tenant=1")))
 			},
 			request: func(t *testing.T, _ time.Time) *http.Request {
 				form, err := url.ParseQuery(string(sample(t, "twilio", "delivered")))
@@ -229,7 +227,7 @@ func roundTrips(t *testing.T) []roundTrip {
 		{
 			name: "twilio JSON with bodySHA256",
 			verifier: func(t *testing.T, _ time.Time) webhooks.Verifier {
-				return must[*webhooks.TwilioVerifier](t)(webhooks.NewTwilio("twilio-token"))
+				return must[*webhooks.TwilioVerifier](t)(webhooks.NewTwilio("twilio-token", webhooks.WithPublicURL("https://example.com/hooks/twilio")))
 			},
 			request: func(t *testing.T, _ time.Time) *http.Request {
 				body := []byte(`{"CallSid":"CArt","CallStatus":"completed"}`)
@@ -254,7 +252,7 @@ func roundTrips(t *testing.T) []roundTrip {
 		{
 			name: "mandrill",
 			verifier: func(t *testing.T, _ time.Time) webhooks.Verifier {
-				return must[*webhooks.MandrillVerifier](t)(webhooks.NewMandrill("mandrill-key"))
+				return must[*webhooks.MandrillVerifier](t)(webhooks.NewMandrill("mandrill-key", webhooks.WithPublicURL("https://example.com/hooks/mandrill")))
 			},
 			request: func(t *testing.T, _ time.Time) *http.Request {
 				var batch []json.RawMessage
@@ -317,7 +315,8 @@ func TestRoundTripHandler(t *testing.T) {
 				mu  sync.Mutex
 				ids []string
 			)
-			h := webhooks.NewHandler(rt.verifier(t, now), webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+			h, err := webhooks.NewHandler(rt.verifier(t, now), webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+			require.NoError(t, err)
 			h.Fallback(func(_ context.Context, e *webhooks.Event) error {
 				mu.Lock()
 				defer mu.Unlock()
@@ -344,16 +343,19 @@ func TestRoundTripHandler(t *testing.T) {
 // TestMandrillHeadProbe checks the Handler answers Mandrill's unsigned
 // HEAD request.
 func TestMandrillHeadProbe(t *testing.T) {
-	v, err := webhooks.NewMandrill("mandrill-key")
+	v, err := webhooks.NewMandrill("mandrill-key", webhooks.WithPublicURL("https://example.com/hooks/mandrill"))
 	require.NoError(t, err)
-	h := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "https://example.com/hooks/mandrill", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
 
-	tw, err := webhooks.NewTwilio("t")
+	tw, err := webhooks.NewTwilio("t", webhooks.WithPublicURL("https://example.com/hooks/twilio"))
 	require.NoError(t, err)
 	rec = httptest.NewRecorder()
-	webhooks.NewHandler(tw).ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "https://example.com/hooks/twilio", nil))
+	th, err := webhooks.NewHandler(tw)
+	require.NoError(t, err)
+	th.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "https://example.com/hooks/twilio", nil))
 	require.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,46 @@ func Providers() []string {
 		"stripe", "paystack", "github", "standardwebhooks", "svix", "twilio",
 		"sendgrid", "slack", "shopify", "mandrill", "flutterwave", "hmac",
 	}
+}
+
+// EventTypes returns event types of provider whose sample payload
+// SampleEvent shapes as the provider does, or nil when the provider lets
+// the sender name any type (standardwebhooks, svix, hmac). For another
+// type SampleEvent still returns a payload, but one the provider would not
+// send with it: the GitHub verifier, which checks X-GitHub-Event against
+// the payload's members, rejects it.
+func EventTypes(provider string) []string {
+	switch normalizeProvider(provider) {
+	case "stripe":
+		return []string{"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
+			"payment_intent.processing", "payment_intent.requires_action", "charge.succeeded", "charge.failed",
+			"charge.refunded", "charge.captured"}
+	case "paystack":
+		return []string{"charge.success", "charge.failed", "refund.processed", "refund.pending", "refund.failed",
+			"transfer.success", "transfer.failed"}
+	case "github":
+		return []string{"ping", "push", "pull_request"}
+	case "twilio":
+		return []string{"queued", "sending", "sent", "delivered", "undelivered", "failed", "received", "read",
+			"initiated", "ringing", "answered", "in-progress", "completed", "busy", "no-answer", "canceled"}
+	case "sendgrid":
+		return []string{"processed", "deferred", "delivered", "bounce", "dropped", "open", "click",
+			"spamreport", "unsubscribe", "group_unsubscribe", "group_resubscribe"}
+	case "slack":
+		return []string{"app_mention", "message", "reaction_added", "url_verification"}
+	case "shopify":
+		var out []string
+		for r := range shopifyObjects {
+			out = append(out, r+"/create", r+"/update")
+		}
+		sort.Strings(out)
+		return append(out, "orders/paid", "orders/cancelled", "orders/fulfilled", "orders/updated", "products/delete")
+	case "mandrill":
+		return []string{"send", "deferral", "hard_bounce", "soft_bounce", "open", "click", "spam", "unsub", "reject"}
+	case "flutterwave":
+		return []string{"charge.completed", "transfer.completed"}
+	}
+	return nil
 }
 
 // DefaultEventType returns the event type SampleEvent uses for provider
@@ -295,10 +336,23 @@ func sampleSlack(typ string, now time.Time) any {
 	}
 }
 
+// shopifyObjects maps a topic's resource to the object type its payloads
+// name in admin_graphql_api_id.
+var shopifyObjects = map[string]string{
+	"orders": "Order", "products": "Product", "customers": "Customer", "draft_orders": "DraftOrder",
+	"collections": "Collection", "fulfillments": "Fulfillment", "refunds": "Refund",
+	"inventory_items": "InventoryItem", "locations": "Location",
+}
+
 func sampleShopify(topic string, now time.Time) any {
 	id := rand.Int64N(9000000000000) + 1000000000000
+	resource, _, _ := strings.Cut(topic, "/")
+	object, ok := shopifyObjects[resource]
+	if !ok {
+		object = "Order"
+	}
 	return map[string]any{
-		"id": id, "admin_graphql_api_id": "gid://shopify/Order/" + strconv.FormatInt(id, 10),
+		"id": id, "admin_graphql_api_id": "gid://shopify/" + object + "/" + strconv.FormatInt(id, 10),
 		"email": "jon@example.com", "created_at": now.Format(time.RFC3339), "updated_at": now.Format(time.RFC3339),
 		"currency": "USD", "total_price": "199.00", "subtotal_price": "189.00", "financial_status": "paid",
 		"name": "#" + strconv.Itoa(rand.IntN(9000)+1000), "test": true,

@@ -1,7 +1,6 @@
 package webhookstest
 
 import (
-	"crypto"
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -15,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/switchboard-go/switchboard/webhooks"
 )
 
 func hmacSum(newHash func() hash.Hash, key []byte, parts ...[]byte) []byte {
@@ -160,58 +161,77 @@ func SignFlutterwaveLegacy(secretHash string) http.Header {
 	return h
 }
 
-// HMACScheme describes a generic HMAC signature: which header carries it,
-// the hash, how the MAC is written, an optional prefix, and what is signed.
-type HMACScheme struct {
-	// Header is the header that carries the signature.
-	Header string
-	// Hash is crypto.SHA1, crypto.SHA256 (also the zero value) or
-	// crypto.SHA512.
-	Hash crypto.Hash
-	// Base64 writes the MAC in standard base64; otherwise lowercase hex.
-	Base64 bool
-	// Prefix is written before the encoded MAC, as in "sha256=".
-	Prefix string
-	// TimestampHeader, when set, is a header that receives the signing
-	// time in Unix seconds.
-	TimestampHeader string
-	// Message returns the bytes to sign from the timestamp (the value put
-	// in TimestampHeader, or "" without one) and the body; nil signs the
-	// body alone.
-	Message func(timestamp string, body []byte) []byte
-}
-
-// SignHMAC signs payload with secret at time t under scheme s.
-func SignHMAC(payload []byte, secret string, t time.Time, s HMACScheme) (http.Header, error) {
-	if s.Header == "" {
-		return nil, errors.New("webhookstest: HMACScheme.Header is empty")
+// SignHMAC signs payload with secret at time t under cfg, the same
+// webhooks.HMACConfig that configures webhooks.NewHMAC: it writes the
+// signature, encoded with cfg.Encoding after cfg.Prefix, in cfg.Header,
+// over the bytes cfg.Signed describes ({body}, {timestamp},
+// {header:Name}; "{body}" when empty), and, when cfg.TimestampHeader is
+// set, the Unix time t in that header. Headers a {header:Name}
+// placeholder reads must be in extra, which is copied into the result.
+// Only the fields that describe the signature are read; the extraction
+// functions are not.
+func SignHMAC(payload []byte, secret string, t time.Time, cfg webhooks.HMACConfig, extra http.Header) (http.Header, error) {
+	if cfg.Header == "" {
+		return nil, errors.New("webhookstest: HMACConfig.Header is empty")
 	}
 	var newHash func() hash.Hash
-	switch s.Hash {
-	case 0, crypto.SHA256:
+	switch cfg.Hash {
+	case webhooks.SHA256:
 		newHash = sha256.New
-	case crypto.SHA1:
+	case webhooks.SHA1:
 		newHash = sha1.New
-	case crypto.SHA512:
+	case webhooks.SHA512:
 		newHash = sha512.New
 	default:
-		return nil, fmt.Errorf("webhookstest: unsupported hash %v", s.Hash)
+		return nil, fmt.Errorf("webhookstest: unsupported hash %v", cfg.Hash)
 	}
 	h := jsonHeader()
-	ts := ""
-	if s.TimestampHeader != "" {
-		ts = strconv.FormatInt(t.Unix(), 10)
-		h.Set(s.TimestampHeader, ts)
+	for k, vs := range extra {
+		h[k] = append([]string(nil), vs...)
 	}
-	msg := payload
-	if s.Message != nil {
-		msg = s.Message(ts, payload)
+	ts := ""
+	if cfg.TimestampHeader != "" {
+		ts = strconv.FormatInt(t.Unix(), 10)
+		h.Set(cfg.TimestampHeader, ts)
+	}
+	tmpl := cfg.Signed
+	if tmpl == "" {
+		tmpl = "{body}"
+	}
+	var msg []byte
+	for tmpl != "" {
+		open := strings.IndexByte(tmpl, '{')
+		if open < 0 {
+			msg = append(msg, tmpl...)
+			break
+		}
+		msg = append(msg, tmpl[:open]...)
+		end := strings.IndexByte(tmpl[open:], '}')
+		if end < 0 {
+			return nil, errors.New("webhookstest: unclosed placeholder in HMACConfig.Signed")
+		}
+		switch name := tmpl[open+1 : open+end]; {
+		case name == "body":
+			msg = append(msg, payload...)
+		case name == "timestamp" && cfg.TimestampHeader != "":
+			msg = append(msg, ts...)
+		case strings.HasPrefix(name, "header:"):
+			msg = append(msg, h.Get(name[len("header:"):])...)
+		default:
+			return nil, fmt.Errorf("webhookstest: unknown placeholder {%s} in HMACConfig.Signed", name)
+		}
+		tmpl = tmpl[open+end+1:]
 	}
 	mac := hmacSum(newHash, []byte(secret), msg)
-	enc := hex.EncodeToString(mac)
-	if s.Base64 {
+	var enc string
+	switch cfg.Encoding {
+	case webhooks.Hex:
+		enc = hex.EncodeToString(mac)
+	case webhooks.Base64:
 		enc = base64.StdEncoding.EncodeToString(mac)
+	default:
+		return nil, fmt.Errorf("webhookstest: unsupported encoding %v", cfg.Encoding)
 	}
-	h.Set(s.Header, s.Prefix+enc)
+	h.Set(cfg.Header, cfg.Prefix+enc)
 	return h, nil
 }

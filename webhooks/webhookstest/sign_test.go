@@ -1,7 +1,6 @@
 package webhookstest_test
 
 import (
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/switchboard-go/switchboard/webhooks"
 	"github.com/switchboard-go/switchboard/webhooks/webhookstest"
 )
 
@@ -143,28 +143,52 @@ func TestSignersShape(t *testing.T) {
 	require.Error(t, err)
 
 	for name, tc := range map[string]struct {
-		scheme webhookstest.HMACScheme
-		re     string
+		cfg webhooks.HMACConfig
+		re  string
 	}{
-		"sha1 hex":           {webhookstest.HMACScheme{Header: "X-Sig", Hash: crypto.SHA1}, `^[0-9a-f]{40}$`},
-		"sha256 default":     {webhookstest.HMACScheme{Header: "X-Sig"}, `^[0-9a-f]{64}$`},
-		"sha512 base64":      {webhookstest.HMACScheme{Header: "X-Sig", Hash: crypto.SHA512, Base64: true}, `^[A-Za-z0-9+/]{86}==$`},
-		"prefix":             {webhookstest.HMACScheme{Header: "X-Sig", Prefix: "sha256="}, `^sha256=[0-9a-f]{64}$`},
-		"timestamp in macro": {webhookstest.HMACScheme{Header: "X-Sig", TimestampHeader: "X-Ts", Message: func(ts string, b []byte) []byte { return append([]byte(ts+"."), b...) }}, `^[0-9a-f]{64}$`},
+		"sha1 hex":           {webhooks.HMACConfig{Header: "X-Sig", Hash: webhooks.SHA1}, `^[0-9a-f]{40}$`},
+		"sha256 default":     {webhooks.HMACConfig{Header: "X-Sig"}, `^[0-9a-f]{64}$`},
+		"sha512 base64":      {webhooks.HMACConfig{Header: "X-Sig", Hash: webhooks.SHA512, Encoding: webhooks.Base64}, `^[A-Za-z0-9+/]{86}==$`},
+		"prefix":             {webhooks.HMACConfig{Header: "X-Sig", Prefix: "sha256="}, `^sha256=[0-9a-f]{64}$`},
+		"timestamp template": {webhooks.HMACConfig{Header: "X-Sig", TimestampHeader: "X-Ts", Signed: "{timestamp}.{body}"}, `^[0-9a-f]{64}$`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			h, err := webhookstest.SignHMAC(body, "secret", now, tc.scheme)
+			h, err := webhookstest.SignHMAC(body, "secret", now, tc.cfg, nil)
 			require.NoError(t, err)
 			require.Regexp(t, tc.re, h.Get("X-Sig"))
-			if tc.scheme.TimestampHeader != "" {
-				require.Equal(t, "1700000000", h.Get(tc.scheme.TimestampHeader))
+			if tc.cfg.TimestampHeader != "" {
+				require.Equal(t, "1700000000", h.Get(tc.cfg.TimestampHeader))
 			}
 		})
 	}
-	_, err = webhookstest.SignHMAC(body, "s", now, webhookstest.HMACScheme{})
+	_, err = webhookstest.SignHMAC(body, "s", now, webhooks.HMACConfig{}, nil)
 	require.Error(t, err)
-	_, err = webhookstest.SignHMAC(body, "s", now, webhookstest.HMACScheme{Header: "X", Hash: crypto.MD5})
+	_, err = webhookstest.SignHMAC(body, "s", now, webhooks.HMACConfig{Header: "X", Hash: webhooks.HashFunc(9)}, nil)
 	require.Error(t, err)
+	_, err = webhookstest.SignHMAC(body, "s", now, webhooks.HMACConfig{Header: "X", Signed: "{nope}"}, nil)
+	require.Error(t, err)
+}
+
+// One HMACConfig describes the scheme to the signer and to the verifier.
+func TestSignHMACMatchesNewHMAC(t *testing.T) {
+	now := time.Unix(1700000000, 0)
+	body := []byte(`{"id":"a1"}`)
+	for _, cfg := range []webhooks.HMACConfig{
+		{Provider: "acme", Header: "X-Sig"},
+		{Provider: "acme", Header: "X-Sig", Hash: webhooks.SHA512, Encoding: webhooks.Base64, Prefix: "v1="},
+		{Provider: "acme", Header: "X-Sig", TimestampHeader: "X-Ts", Signed: "v0:{timestamp}:{header:X-Id}:{body}"},
+	} {
+		h, err := webhookstest.SignHMAC(body, "secret", now, cfg, http.Header{"X-Id": {"id-1"}})
+		require.NoError(t, err)
+		var opts []webhooks.VerifierOption
+		if cfg.TimestampHeader != "" {
+			opts = append(opts, webhooks.WithClock(func() time.Time { return now }))
+		}
+		v, err := webhooks.NewHMAC("secret", cfg, opts...)
+		require.NoError(t, err)
+		_, err = v.Verify(&webhooks.Delivery{Header: h, Body: body})
+		require.NoError(t, err)
+	}
 }
 
 func TestSendGridKeyAndSignature(t *testing.T) {
