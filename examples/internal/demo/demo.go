@@ -75,16 +75,27 @@ func PrivateSQLite(path string) error {
 // BaseURL returns the http URL at which a client on this machine reaches a
 // listener bound to addr. An unspecified address (0.0.0.0, [::]) is
 // reached through 127.0.0.1.
-func BaseURL(addr net.Addr) string {
-	ap, err := netip.ParseAddrPort(addr.String())
+func BaseURL(addr net.Addr) string { return BaseURLFor(addr.String()) }
+
+// BaseURLFor is BaseURL for a host:port string, as in ADDR. An empty host
+// (":8080") and an unspecified address are reached through 127.0.0.1; a
+// host name is kept.
+func BaseURLFor(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "http://" + addr.String()
+		return "http://" + addr
 	}
-	ip := ap.Addr().Unmap()
-	if ip.IsUnspecified() {
-		ip = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	if host == "" {
+		host = "127.0.0.1"
 	}
-	return "http://" + netip.AddrPortFrom(ip, ap.Port()).String()
+	if ip, err := netip.ParseAddr(host); err == nil {
+		ip = ip.Unmap()
+		if ip.IsUnspecified() {
+			ip = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+		}
+		host = ip.String()
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // ShellQuote returns s as one word of a POSIX shell command line (sh, bash,

@@ -98,6 +98,18 @@ func TestBaseURL(t *testing.T) {
 	for _, tc := range cases {
 		require.Equal(t, tc.want, BaseURL(tc.addr), tc.addr.String())
 	}
+	for addr, want := range map[string]string{
+		"127.0.0.1:8081":            "http://127.0.0.1:8081",
+		":8081":                     "http://127.0.0.1:8081",
+		"0.0.0.0:8081":              "http://127.0.0.1:8081",
+		"[::]:8081":                 "http://127.0.0.1:8081",
+		"[::ffff:127.0.0.1]:8081":   "http://127.0.0.1:8081",
+		"localhost:8081":            "http://localhost:8081",
+		"[::1]:8081":                "http://[::1]:8081",
+		"webhooks.example.com:8081": "http://webhooks.example.com:8081",
+	} {
+		require.Equal(t, want, BaseURLFor(addr), addr)
+	}
 }
 
 func TestShellQuote(t *testing.T) {
