@@ -350,9 +350,9 @@ func (a *app) createIntent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := a.cfg.PaymentsProvider
-	if max, ok := maxAmount(name, money.Currency); ok && money.Amount > max.Amount {
+	if limit, ok := maxAmount(name, money.Currency); ok && money.Amount > limit.Amount {
 		problem(w, http.StatusBadRequest, "amount above the provider's maximum",
-			fmt.Sprintf("amount must be at most %d minor units (%s): %s takes no more in one payment", max.Amount, max, name))
+			fmt.Sprintf("amount must be at most %d minor units (%s): %s takes no more in one payment", limit.Amount, limit, name))
 		return
 	}
 	p := a.providers[name]

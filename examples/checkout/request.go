@@ -83,7 +83,7 @@ const stripeMaxAmount = 99_999_999
 // maxAmount returns the largest amount the provider takes in one payment
 // in currency c, in ISO 4217 minor units; ok is false when the provider
 // documents no maximum (Paystack).
-func maxAmount(provider string, c payments.Currency) (max payments.Money, ok bool) {
+func maxAmount(provider string, c payments.Currency) (limit payments.Money, ok bool) {
 	switch provider {
 	case stripepay.Name:
 		// Stripe counts some currencies in other units than ISO 4217
