@@ -8,11 +8,17 @@
 //	go run ./examples/checkout
 //
 // That uses the sandbox payment provider, an SQLite idempotency store and
-// order table in a data directory, and email written to the log.
+// order table in a data directory, and email written to the log. It
+// prints the curl command lines that walk through one payment, ready to
+// paste, and for each sandbox payment it creates, the lines that succeed
+// or fail it.
+//
 // Environment variables switch each part to the real thing:
 //
-//	ADDR                   listen address (127.0.0.1:8080)
-//	DATA_DIR               where the SQLite files live (<user cache dir>/switchboard-checkout)
+//	ADDR                   listen address (127.0.0.1:8080); an address other machines
+//	                       reach needs DEMO_TOKEN set: the app refuses to start otherwise
+//	DATA_DIR               where the SQLite files live (<user cache dir>/switchboard-checkout);
+//	                       created 0700, its databases 0600
 //	DEMO_TOKEN             the bearer token the demo auth accepts (demo)
 //	STORE_URL              idempotency store: sqlite://..., memory://, postgres://..., redis://...
 //	STRIPE_SECRET_KEY      with STRIPE_WEBHOOK_SECRET, turns on Stripe (STRIPE_API_URL for stripe-mock)
@@ -52,4 +58,18 @@
 //	GET  /media/...                       local images (public ones; private ones with a signed URL)
 //	POST /webhooks/cloudinary             Cloudinary upload notifications (with MEDIA_URL=cloudinary://...)
 //	GET  /healthz                         liveness
+//
+// A create-intent body is one JSON object with amount (an integer number
+// of minor units), currency and email; anything else is a 400 that names
+// the field. Amounts above what the provider takes in one payment are
+// refused before any call: Stripe's limit is 99,999,999 in its API's
+// minor units, and the sandbox keeps to the same. Paystack documents no
+// maximum.
+//
+// The sandbox keeps its payments in memory, while the idempotency store
+// usually outlives the process: with the sandbox taking payments, an
+// Idempotency-Key is scoped to the run, so after a restart the same key
+// creates a payment the new sandbox knows instead of replaying one it
+// never had. With Stripe or Paystack, whose payments persist, a key is
+// scoped to the user alone.
 package main
