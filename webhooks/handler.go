@@ -87,6 +87,11 @@ type Handler struct {
 	// keyPrefix is "namespace:provider:" or "provider:", prepended to
 	// every key claimed in the store.
 	keyPrefix string
+	namespace string
+	// queue, when set, receives the handled events instead of running
+	// them (WithQueue); jobHeaders are the headers a Job keeps.
+	queue      Queue
+	jobHeaders []string
 
 	// mu serialises registrations; each publishes a fresh routes value,
 	// which requests read without locking.
@@ -143,7 +148,10 @@ func NewHandler(v Verifier, opts ...HandlerOption) (*Handler, error) {
 		lease:   c.lease,
 		log:     c.log,
 		now:     c.now,
+		queue:   c.queue,
 	}
+	h.namespace = c.namespace
+	h.jobHeaders = append(append(make([]string, 0, len(jobHeaders)+len(c.jobHeaders)), jobHeaders...), c.jobHeaders...)
 	h.keyPrefix = v.Provider() + ":"
 	if c.namespace != "" {
 		h.keyPrefix = c.namespace + ":" + h.keyPrefix
@@ -204,6 +212,8 @@ const (
 	outcomeUnhandled  = "unhandled"
 	outcomeStoreError = "store_error"
 	outcomeCanceled   = "canceled"
+	outcomeEnqueued   = "enqueued"
+	outcomeQueueError = "queue_error"
 )
 
 // ServeHTTP implements http.Handler.
@@ -271,13 +281,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	status := h.process(r.Context(), provider, events, start)
+	var status int
+	if h.queue != nil {
+		status = h.enqueue(r.Context(), provider, events, start)
+	} else {
+		status = h.process(r.Context(), provider, events, start)
+	}
 	switch status {
 	case http.StatusOK:
 		writeJSON(w, status, respOK)
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "30")
-		writeJSON(w, status, respStoreDown)
+		if h.queue != nil {
+			writeJSON(w, status, respQueueDown)
+		} else {
+			writeJSON(w, status, respStoreDown)
+		}
 	case http.StatusInternalServerError:
 		writeJSON(w, status, respFailed)
 	case http.StatusConflict:
@@ -440,26 +459,37 @@ func (h *Handler) claimFailed(ctx context.Context, provider string, e *Event, st
 // panics. It reports whether any function failed.
 func (h *Handler) runAll(ctx context.Context, provider string, acquired []pending, start time.Time) (failed bool) {
 	for i := range acquired {
-		p := &acquired[i]
-		var fnErr error
-		res, err := p.a.Run(ctx, func(ctx context.Context) (idempotency.Record, error) {
-			fnErr = p.fn(ctx, p.ev)
-			return idempotency.Record{Status: http.StatusOK}, fnErr
-		})
-		if err != nil {
+		if h.runOne(ctx, provider, &acquired[i], start) != nil {
 			failed = true
-			h.runFailed(ctx, provider, p.ev, start, fnErr, err)
-			continue
 		}
-		if res.StoreErr != nil {
-			// The function succeeded; answering an error would only make
-			// the provider deliver the event again.
-			h.logEvent(ctx, slog.LevelWarn, provider, p.ev, outcomeProcessed, start, fmt.Errorf("completing key: %w", res.StoreErr))
-			continue
-		}
-		h.logEvent(ctx, slog.LevelInfo, provider, p.ev, outcomeProcessed, start, nil)
 	}
 	return failed
+}
+
+// runOne runs one acquired event through its Attempt and logs the
+// outcome. It returns the function's error, or the *idempotency.PanicError
+// of a panic.
+func (h *Handler) runOne(ctx context.Context, provider string, p *pending, start time.Time) error {
+	var fnErr error
+	res, err := p.a.Run(ctx, func(ctx context.Context) (idempotency.Record, error) {
+		fnErr = p.fn(ctx, p.ev)
+		return idempotency.Record{Status: http.StatusOK}, fnErr
+	})
+	if err != nil {
+		h.runFailed(ctx, provider, p.ev, start, fnErr, err)
+		if fnErr != nil {
+			return fnErr
+		}
+		return err
+	}
+	if res.StoreErr != nil {
+		// The function succeeded; answering an error would only make
+		// the provider deliver the event again.
+		h.logEvent(ctx, slog.LevelWarn, provider, p.ev, outcomeProcessed, start, fmt.Errorf("completing key: %w", res.StoreErr))
+		return nil
+	}
+	h.logEvent(ctx, slog.LevelInfo, provider, p.ev, outcomeProcessed, start, nil)
+	return nil
 }
 
 // runFailed logs an event whose function failed (fnErr) or panicked
@@ -559,6 +589,7 @@ var (
 	respTooLarge         = errorBody("body too large")
 	respCannotRead       = errorBody("cannot read body")
 	respStoreDown        = errorBody("idempotency store unavailable")
+	respQueueDown        = errorBody("queue unavailable")
 	respFailed           = errorBody("event processing failed")
 	respInProgress       = errorBody("event in progress elsewhere, retry later")
 	respNoID             = errorBody("event without id")
