@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	neturl "net/url"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,14 +46,14 @@ func pgSchema(t *testing.T, url string) string {
 func TestConformancePostgres(t *testing.T) {
 	url := testenv.PostgresURL(t)
 	schemas := map[webhooks.Queue]string{}
-	proxies := map[webhooks.Queue]*cutProxy{}
+	proxies := map[webhooks.Queue]*testenv.Proxy{}
 	var mu = make(chan struct{}, 1)
 	lock := func() func() { mu <- struct{}{}; return func() { <-mu } }
 	queuetest.Run(t, queuetest.Harness{
 		New: func(t *testing.T, o queuetest.Options) webhooks.Queue {
 			schema := pgSchema(t, url)
-			p := newCutProxy(t, url)
-			q, err := riverqueue.Open(context.Background(), p.url, options(o, riverqueue.WithSchema(schema), riverqueue.WithMigrate())...)
+			p, purl := pgProxy(t, url)
+			q, err := riverqueue.Open(context.Background(), purl, options(o, riverqueue.WithSchema(schema), riverqueue.WithMigrate())...)
 			require.NoError(t, err)
 			defer lock()()
 			schemas[q], proxies[q] = schema, p
@@ -71,8 +71,8 @@ func TestConformancePostgres(t *testing.T) {
 			unlock := lock()
 			p := proxies[q]
 			unlock()
-			p.cut(true)
-			return func() { p.cut(false) }
+			p.Cut()
+			return p.Restore
 		},
 	})
 }
@@ -129,88 +129,16 @@ func TestOptionsRejectBadValues(t *testing.T) {
 	require.NotContains(t, err.Error(), "hunter2", "errors never quote the password")
 }
 
-// cutProxy forwards TCP connections to PostgreSQL until cut, when it
-// closes every connection and refuses new ones: the database unreachable.
-type cutProxy struct {
-	url    string
-	target string
-	ln     net.Listener
-	down   atomic.Bool
-	conns  chan net.Conn
-}
-
-func newCutProxy(t *testing.T, pgURL string) *cutProxy {
+// pgProxy returns a proxy in front of the PostgreSQL server of pgURL and
+// the URL that goes through it.
+func pgProxy(t *testing.T, pgURL string) (*testenv.Proxy, string) {
 	t.Helper()
 	cfg, err := pgxpool.ParseConfig(pgURL)
 	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	target := net.JoinHostPort(cfg.ConnConfig.Host, fmt.Sprint(cfg.ConnConfig.Port))
+	u, err := neturl.Parse(pgURL)
 	require.NoError(t, err)
-	p := &cutProxy{target: fmt.Sprintf("%s:%d", cfg.ConnConfig.Host, cfg.ConnConfig.Port), ln: ln, conns: make(chan net.Conn, 1024)}
-	p.url = strings.Replace(pgURL, fmt.Sprintf("%s:%d", cfg.ConnConfig.Host, cfg.ConnConfig.Port), ln.Addr().String(), 1)
-	if !strings.Contains(p.url, ln.Addr().String()) {
-		t.Skip("the PostgreSQL URL does not name host:port")
-	}
-	t.Cleanup(func() { _ = ln.Close(); p.cut(true) })
-	go p.serve()
-	return p
-}
-
-func (p *cutProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		if p.down.Load() {
-			_ = c.Close()
-			continue
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			_ = c.Close()
-			continue
-		}
-		select {
-		case p.conns <- c:
-		default:
-		}
-		select {
-		case p.conns <- s:
-		default:
-		}
-		go pipe(c, s)
-		go pipe(s, c)
-	}
-}
-
-func pipe(a, b net.Conn) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := a.Read(buf)
-		if n > 0 {
-			if _, werr := b.Write(buf[:n]); werr != nil {
-				break
-			}
-		}
-		if err != nil {
-			break
-		}
-	}
-	_ = a.Close()
-	_ = b.Close()
-}
-
-func (p *cutProxy) cut(down bool) {
-	p.down.Store(down)
-	if !down {
-		return
-	}
-	for {
-		select {
-		case c := <-p.conns:
-			_ = c.Close()
-		default:
-			return
-		}
-	}
+	p := testenv.NewProxy(t, target)
+	u.Host = p.Addr()
+	return p, u.String()
 }
