@@ -70,10 +70,12 @@ type Queue interface {
 	// Failed lists at most limit jobs that ran out of attempts, newest
 	// first.
 	Failed(ctx context.Context, limit int) ([]JobInfo, error)
-	// Retry queues the failed job with the given id again, with fresh
-	// attempts. An id that names no failed job is ErrJobNotFound.
+	// Retry queues the failed job with the given id again for one more
+	// attempt (if it fails, the job is kept as failed again). An id that
+	// names no failed job is ErrJobNotFound.
 	Retry(ctx context.Context, id string) error
-	// RetryFailed queues every failed job again and returns how many.
+	// RetryFailed queues every failed job again, each for one more
+	// attempt, and returns how many.
 	RetryFailed(ctx context.Context) (int, error)
 	// Close releases what the queue opened itself (a pool opened from a
 	// URL); it stops the workers first when they run.
