@@ -70,6 +70,7 @@ type app struct {
 	// to this run; a real provider keeps its payments, and keys are scoped
 	// to the user alone.
 	keyScope string
+	queue    queueState // QUEUE_URL (queue.go)
 	mux      *http.ServeMux
 }
 
@@ -102,6 +103,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	}
 	if a.store, err = idempotency.Open(ctx, cfg.StoreURL); err != nil {
 		return nil, fmt.Errorf("idempotency store: %w", err)
+	}
+	if err := a.openQueue(ctx); err != nil { // queue.go
+		return nil, err
 	}
 	ordersPath := filepath.Join(cfg.DataDir, "orders.db")
 	if err := demo.PrivateSQLite(ordersPath); err != nil {
@@ -210,6 +214,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if err := a.setupMedia(ctx, deps.baseURL); err != nil {
 		return nil, err
 	}
+	if err := a.startWorkers(ctx); err != nil { // queue.go
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -217,10 +224,11 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 // at /webhooks/NAME.
 func (a *app) addProvider(name string, p payments.Provider, v webhooks.Verifier, parser payments.EventParser) error {
 	a.providers[name] = p
-	h, err := webhooks.NewHandler(v, webhooks.WithStore(a.store), webhooks.WithLogger(a.log))
+	h, err := webhooks.NewHandler(v, a.webhookOptions()...)
 	if err != nil {
 		return fmt.Errorf("%s webhooks: %w", name, err)
 	}
+	a.queue.handlers = append(a.queue.handlers, h)
 	payments.Handle(h, parser, a.onPaymentEvent)
 	a.mux.Handle("/webhooks/"+name, h)
 	return nil
@@ -266,7 +274,7 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTT
 
 // Close releases the store and the orders database.
 func (a *app) Close() error {
-	var errs []error
+	errs := []error{a.closeQueue()} // first: running jobs use the store
 	if a.store != nil {
 		errs = append(errs, a.store.Close())
 	}

@@ -37,6 +37,7 @@ type config struct {
 
 	Login            loginConfig // PUBLIC_URL, SESSION_KEY, GOOGLE_*, GITHUB_*, OIDC_*: login.go
 	MediaURL         string      // MEDIA_URL: empty (DATA_DIR/media), cloudinary://..., file:///..., mem://
+	QueueURL         string      // QUEUE_URL: empty (events run in the request), sqlite, postgres://..., redis://...
 	CloudinaryAPIURL string      // CLOUDINARY_API_URL (a fake or a proxy)
 }
 
@@ -63,6 +64,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		EmailFrom:            getenv("EMAIL_FROM"),
 		Login:                loginConfigFromEnv(getenv),
 		MediaURL:             getenv("MEDIA_URL"),
+		QueueURL:             getenv("QUEUE_URL"),
 		CloudinaryAPIURL:     getenv("CLOUDINARY_API_URL"),
 	}
 	if c.Addr == "" {

@@ -38,6 +38,9 @@
 //	MEDIA_URL              product images: a local directory under DATA_DIR (default),
 //	                       cloudinary://key:secret@cloud, or a Go CDK bucket (file:///dir, mem://)
 //	CLOUDINARY_API_URL     Cloudinary's API host (a fake or a proxy)
+//	QUEUE_URL              acknowledge payment webhooks fast: enqueue, answer 200, process in
+//	                       in-process workers; sqlite (a file in DATA_DIR), postgres://... (several
+//	                       replicas), redis://... (Asynq); failed jobs: switchboard webhooks jobs
 //
 // Routes:
 //
