@@ -36,7 +36,14 @@ func openBenchQueues(ctx context.Context, pg bool, opts ...riverqueue.Option) (w
 	if pg {
 		url := os.Getenv(testenv.EnvPostgres)
 		schema := "benchq_" + nonce()
-		pool, err := pgxpool.New(ctx, url)
+		pcfg, err := pgxpool.ParseConfig(url)
+		if err != nil {
+			return nil, "", nil, nil, err
+		}
+		// As riverqueue.Open sizes its pools: pgx's default of four
+		// connections would make the clients queue for one.
+		pcfg.MaxConns = max(pcfg.MaxConns, riverqueue.DefaultMaxConns)
+		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 		if err != nil {
 			return nil, "", nil, nil, err
 		}

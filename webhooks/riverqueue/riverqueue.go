@@ -133,7 +133,10 @@ func New[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], opts ...O
 }
 
 // NewPostgres returns a Queue on PostgreSQL through pool (River's pgx v5
-// driver). The caller keeps the pool and closes it after the Queue.
+// driver). The caller keeps the pool and closes it after the Queue. Size
+// the pool for the deliveries that enqueue at once plus River's own
+// connections (DefaultMaxConns is what Open uses): with pgx's default of
+// four, concurrent deliveries wait for a connection.
 func NewPostgres(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Queue[pgx.Tx], error) {
 	if pool == nil {
 		return nil, configErrorf("NewPostgres needs a pool")
@@ -165,8 +168,17 @@ func NewSQLite(ctx context.Context, db *sql.DB, opts ...Option) (*Queue[*sql.Tx]
 	return New(ctx, riversqlite.New(db), opts...)
 }
 
+// DefaultMaxConns is the size of the connection pool Open creates for a
+// postgres:// URL without a pool_max_conns parameter. Each enqueue is one
+// short transaction, and River itself holds a connection for LISTEN and
+// uses others to fetch and complete jobs; pgx's own default (four, or one
+// per CPU) makes concurrent deliveries wait for a connection.
+const DefaultMaxConns = 32
+
 // Open opens a Queue from a URL: postgres://user@host:5432/db (pgx
-// connection string; an extra "schema" parameter is taken as WithSchema)
+// connection string; an extra "schema" parameter is taken as WithSchema,
+// and the pool holds DefaultMaxConns connections unless pool_max_conns
+// says otherwise)
 // or sqlite:///path/to/queue.db (sqlite://queue.db for a relative path).
 // The Queue closes the pool or database it opened when it is closed.
 // Errors never quote the URL.
@@ -193,6 +205,12 @@ func open(ctx context.Context, u *url.URL, opts ...Option) (webhooks.Queue, erro
 		pcfg, err := pgxpool.ParseConfig(pu.String())
 		if err != nil {
 			return nil, configErrorf("the PostgreSQL URL is not a valid connection string")
+		}
+		if !qv.Has("pool_max_conns") {
+			// pgx's default (four, or one per CPU) leaves concurrent
+			// deliveries queueing for a connection behind River's own
+			// listener, fetcher and completer.
+			pcfg.MaxConns = max(pcfg.MaxConns, DefaultMaxConns)
 		}
 		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 		if err != nil {
