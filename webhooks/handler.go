@@ -83,6 +83,7 @@ type Handler struct {
 	log     *slog.Logger
 	base    *url.URL
 	now     func() time.Time
+	obs     *Observer
 	// keyPrefix is "namespace:provider:" or "provider:", prepended to
 	// every key claimed in the store.
 	keyPrefix string
@@ -132,6 +133,7 @@ func NewHandler(v Verifier, opts ...HandlerOption) (*Handler, error) {
 		lease:   c.lease,
 		log:     c.log,
 		now:     c.now,
+		obs:     c.obs,
 	}
 	h.keyPrefix = v.Provider() + ":"
 	if c.namespace != "" {
@@ -201,6 +203,15 @@ const (
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.obs != nil {
+		h.serveObserved(w, r)
+		return
+	}
+	h.serve(w, r, nil)
+}
+
+// serve answers a request; dobs observes it when not nil.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, dobs *deliveryObs) {
 	start := h.now()
 	provider := h.v.Provider()
 	if r.Method != http.MethodPost {
@@ -208,6 +219,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		probes := prober != nil && prober.ProbesWithHead()
 		if r.Method == http.MethodHead && probes {
 			w.WriteHeader(http.StatusOK)
+			dobs.end(OutcomeProbe, "", http.StatusOK)
 			return
 		}
 		if probes {
@@ -216,6 +228,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", "POST")
 		}
 		writeJSON(w, http.StatusMethodNotAllowed, respMethodNotAllowed)
+		dobs.end(OutcomeMethodNotAllowed, "", http.StatusMethodNotAllowed)
 		return
 	}
 
@@ -229,9 +242,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					slog.Int64("limit", h.maxBody), slog.Duration("duration", h.now().Sub(start)))
 			}
 			writeJSON(w, http.StatusRequestEntityTooLarge, respTooLarge)
+			dobs.end(OutcomeTooLarge, "", http.StatusRequestEntityTooLarge)
 			return
 		}
 		writeJSON(w, http.StatusBadRequest, respCannotRead)
+		dobs.end(OutcomeUnreadable, "", http.StatusBadRequest)
 		return
 	}
 	// The Delivery and its URL are allocated together.
@@ -254,7 +269,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				slog.Duration("duration", h.now().Sub(start)))
 		}
 		writeJSON(w, http.StatusBadRequest, errorBody(reason))
+		dobs.end(OutcomeRejected, reason, http.StatusBadRequest)
 		return
+	}
+	if dobs != nil {
+		dobs.events = len(events)
 	}
 	if rs, ok := h.v.(Responder); ok && rs.Respond(w, d, events) {
 		if h.log.Enabled(r.Context(), slog.LevelInfo) {
@@ -262,6 +281,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				slog.String("provider", provider), slog.String("outcome", "responded"),
 				slog.Duration("duration", h.now().Sub(start)))
 		}
+		dobs.end(OutcomeResponded, "", 0)
 		return
 	}
 	status := h.process(r.Context(), provider, events, start)
@@ -278,6 +298,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.StatusBadRequest:
 		writeJSON(w, status, respNoID)
 	}
+	dobs.end(statusOutcome(status), "", status)
 }
 
 // deliveryAlloc holds a Delivery and the URL it points to, so that one
@@ -325,6 +346,8 @@ type pending struct {
 	key   string
 	fn    EventFunc
 	token string
+	ctx   context.Context // the event's: ctx, or the observer's
+	obs   eventObs
 }
 
 // logEvent logs the outcome of one event, building the line only when the
@@ -350,8 +373,8 @@ func (h *Handler) logEvent(ctx context.Context, level slog.Level, provider strin
 // process claims and runs the events of one verified delivery and returns
 // the status to answer.
 func (h *Handler) process(ctx context.Context, provider string, events []Event, start time.Time) int {
-	// Bookkeeping must finish even when the provider hangs up.
-	bg := context.WithoutCancel(ctx)
+	// Bookkeeping must finish even when the provider hangs up: it runs on
+	// the event's context without its cancellation.
 	for i := range events {
 		if events[i].ID == "" && events[i].DedupKey == "" {
 			return http.StatusBadRequest
@@ -370,62 +393,75 @@ func (h *Handler) process(ctx context.Context, provider string, events []Event, 
 	}
 	for i := range events {
 		e := &events[i]
+		ectx, eobs := h.startEvent(ctx, provider, e)
 		fn := h.lookup(e.Type)
 		if fn == nil {
 			h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeUnhandled, start, nil)
+			eobs.end(outcomeUnhandled, nil)
 			continue
 		}
 		key := h.idempotencyKey(e)
 		if seen != nil {
 			if seen[key] {
 				h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeDuplicate, start, nil)
+				eobs.end(outcomeDuplicate, nil)
 				continue
 			}
 			seen[key] = true
 		}
-		c, err := h.store.Claim(ctx, key, fingerprint(e.Data), h.lease)
+		c, err := h.store.Claim(ectx, key, fingerprint(e.Data), h.lease)
 		if err != nil {
 			if ctx.Err() != nil {
 				// The provider hung up; it will deliver again.
 				h.logEvent(ctx, slog.LevelWarn, provider, e, outcomeCanceled, start, err)
+				eobs.end(outcomeCanceled, err)
 			} else {
 				h.logEvent(ctx, slog.LevelError, provider, e, outcomeStoreError, start, err)
+				eobs.end(outcomeStoreError, err)
 			}
 			for _, p := range acquired {
-				if rerr := h.store.Release(bg, p.key, p.token); rerr != nil {
+				rerr := h.store.Release(context.WithoutCancel(p.ctx), p.key, p.token)
+				if rerr != nil {
 					h.logEvent(ctx, slog.LevelError, provider, p.ev, outcomeStoreError, start, rerr)
 				}
+				p.obs.end(outcomeStoreError, rerr)
 			}
 			return http.StatusServiceUnavailable
 		}
 		switch c.State {
 		case idempotency.Acquired:
-			acquired = append(acquired, pending{ev: e, key: key, fn: fn, token: c.Token})
+			acquired = append(acquired, pending{ev: e, key: key, fn: fn, token: c.Token, ctx: ectx, obs: eobs})
 		case idempotency.Completed:
 			h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeDuplicate, start, nil)
+			eobs.end(outcomeDuplicate, nil)
 		default:
 			inProgress = true
 			h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeInProgress, start, nil)
+			eobs.end(outcomeInProgress, nil)
 		}
 	}
 
 	failed := false
 	for _, p := range acquired {
-		if err := run(ctx, p.fn, p.ev); err != nil {
+		bg := context.WithoutCancel(p.ctx)
+		if err := run(p.ctx, p.fn, p.ev); err != nil {
 			failed = true
 			h.logEvent(ctx, slog.LevelError, provider, p.ev, outcomeFailed, start, err)
 			if rerr := h.store.Release(bg, p.key, p.token); rerr != nil {
 				h.logEvent(ctx, slog.LevelError, provider, p.ev, outcomeStoreError, start, rerr)
 			}
+			p.obs.end(outcomeFailed, err)
 			continue
 		}
 		if cerr := h.store.Complete(bg, p.key, p.token, idempotency.Record{Status: http.StatusOK}, h.ttl); cerr != nil {
 			// The function succeeded; answering an error would only make
 			// the provider deliver the event again.
 			h.logEvent(ctx, slog.LevelWarn, provider, p.ev, outcomeProcessed, start, fmt.Errorf("completing key: %w", cerr))
+			p.obs.end(outcomeProcessed, cerr)
 			continue
 		}
 		h.logEvent(ctx, slog.LevelInfo, provider, p.ev, outcomeProcessed, start, nil)
+		p.obs.end(outcomeProcessed, nil)
 	}
 	switch {
 	case failed:

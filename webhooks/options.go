@@ -114,6 +114,7 @@ type handlerConfig struct {
 	publicURL string
 	namespace string
 	now       func() time.Time
+	obs       *Observer
 	errs      []string
 }
 
