@@ -68,4 +68,3 @@ var errorKinds = []observe.Kind{
 	{Err: ErrInvalidSignature, Word: "invalid_signature"},
 	{Err: ErrInvalidConfig, Word: "invalid_config"},
 }
-
