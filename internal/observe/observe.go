@@ -36,8 +36,13 @@ type Call struct {
 	// Provider is the implementation's Name: "stripe", "smtp", "local".
 	Provider string
 	// Operation is the method, in snake_case: "create_payment", "send",
-	// "upload", "sign_in".
+	// "upload", "sign_in", "process".
 	Operation string
+	// TraceParent and TraceState are W3C trace context carried by the
+	// operation's input (a queued job's payload, a delivery's headers),
+	// empty when there is none. Nobody signed them: an observer may link
+	// to the trace they name, never make it the parent.
+	TraceParent, TraceState string
 }
 
 // Attr is a low-cardinality detail of a Result, such as a currency code or
