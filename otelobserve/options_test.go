@@ -3,13 +3,24 @@ package otelobserve_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard-go/switchboard/email"
+	"github.com/switchboard-go/switchboard/email/mailgunmail"
+	"github.com/switchboard-go/switchboard/email/postmarkmail"
+	"github.com/switchboard-go/switchboard/email/sendgridmail"
+	"github.com/switchboard-go/switchboard/email/smtpmail"
+	"github.com/switchboard-go/switchboard/login"
+	"github.com/switchboard-go/switchboard/media"
+	"github.com/switchboard-go/switchboard/media/localmedia"
 	"github.com/switchboard-go/switchboard/otelobserve"
 	"github.com/switchboard-go/switchboard/payments"
+	"github.com/switchboard-go/switchboard/payments/paystackpay"
 	"github.com/switchboard-go/switchboard/payments/sandboxpay"
+	"github.com/switchboard-go/switchboard/payments/stripepay"
 )
 
 func TestNewRefusesNilValues(t *testing.T) {
@@ -51,4 +62,29 @@ func TestErrorMessagesOnlyWhenAsked(t *testing.T) {
 			require.Empty(t, s.Events())
 		}
 	}
+}
+
+// Every component refuses a nil Observer, as it refuses a nil logger.
+func TestComponentsRefuseANilObserver(t *testing.T) {
+	errs := map[string]error{}
+	_, errs["stripepay"] = stripepay.New("sk_test_x", stripepay.WithObserver(nil))
+	_, errs["paystackpay"] = paystackpay.New("sk_test_x", paystackpay.WithObserver(nil))
+	_, errs["sandboxpay"] = sandboxpay.New(sandboxpay.WithObserver(nil))
+	_, errs["sendgridmail"] = sendgridmail.New("key", sendgridmail.WithObserver(nil))
+	_, errs["mailgunmail"] = mailgunmail.New("mg.example.com", "key", mailgunmail.WithObserver(nil))
+	_, errs["postmarkmail"] = postmarkmail.New("token", postmarkmail.WithObserver(nil))
+	_, errs["smtpmail"] = smtpmail.New("localhost", 25, smtpmail.WithObserver(nil))
+	_, errs["localmedia"] = localmedia.New(t.TempDir(), localmedia.WithObserver(nil))
+	_, errs["login"] = login.NewHandler("http://127.0.0.1", []byte("0123456789abcdef0123456789abcdef"),
+		[]login.Provider{fakeProvider{}}, func(http.ResponseWriter, *http.Request, *login.Identity) error { return nil },
+		login.WithObserver(nil))
+	for name, err := range errs {
+		require.Error(t, err, name)
+		require.Contains(t, err.Error(), "WithObserver", name)
+	}
+	require.ErrorIs(t, errs["stripepay"], payments.ErrInvalidConfig)
+	require.ErrorIs(t, errs["sendgridmail"], email.ErrInvalidConfig)
+	require.ErrorIs(t, errs["smtpmail"], email.ErrInvalidConfig)
+	require.ErrorIs(t, errs["localmedia"], media.ErrInvalidConfig)
+	require.ErrorIs(t, errs["login"], login.ErrInvalidConfig)
 }
