@@ -55,6 +55,7 @@ type app struct {
 	sandbox   *sandboxpay.Provider
 	signin    *signIn // nil when no sign-in provider is configured (login.go)
 	media     *mediaService
+	tel       *telemetry // nil when telemetry is off (telemetry.go)
 	mux       *http.ServeMux
 }
 
@@ -73,9 +74,13 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	if a.tel, err = newTelemetry(ctx, cfg.Telemetry); err != nil {
+		return nil, err
+	}
 	if a.store, err = idempotency.Open(ctx, cfg.StoreURL); err != nil {
 		return nil, fmt.Errorf("idempotency store: %w", err)
 	}
+	a.store = a.tel.observeStore(a.store)
 	if a.orders, err = openOrders(ctx, cfg.DataDir+string(os.PathSeparator)+"orders.db"); err != nil {
 		return nil, err
 	}
@@ -86,7 +91,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	case deps.mailer != nil:
 		a.mailer = deps.mailer
 	case cfg.SMTPURL != "":
-		s, err := smtpmail.NewFromURL(cfg.SMTPURL, smtpmail.WithLogger(logger))
+		s, err := smtpmail.NewFromURL(cfg.SMTPURL, observed(a.tel, []smtpmail.Option{smtpmail.WithLogger(logger)}, smtpmail.WithObserver)...)
 		if err != nil {
 			return nil, fmt.Errorf("SMTP_URL: %w", err)
 		}
@@ -101,6 +106,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		if cfg.StripeAPIURL != "" {
 			opts = append(opts, stripepay.WithBaseURL(cfg.StripeAPIURL))
 		}
+		opts = observed(a.tel, opts, stripepay.WithObserver)
 		p, err := stripepay.New(cfg.StripeSecretKey, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("stripe: %w", err)
@@ -118,6 +124,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		if cfg.PaystackAPIURL != "" {
 			opts = append(opts, paystackpay.WithBaseURL(cfg.PaystackAPIURL))
 		}
+		opts = observedHTTP(a.tel, observed(a.tel, opts, paystackpay.WithObserver), paystackpay.WithHTTPOptions)
 		p, err := paystackpay.New(cfg.PaystackSecretKey, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("paystack: %w", err)
@@ -135,6 +142,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		if cfg.SandboxWebhookSecret != "" {
 			opts = append(opts, sandboxpay.WithWebhookSecret(cfg.SandboxWebhookSecret))
 		}
+		opts = observed(a.tel, opts, sandboxpay.WithObserver)
 		p, err := sandboxpay.New(opts...)
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
@@ -160,9 +168,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if err := a.setupLogin(ctx, deps.baseURL); err != nil { // sign-in: login.go
 		return nil, err
 	}
-	idem, err := idempotency.NewMiddleware(a.store,
+	idem, err := idempotency.NewMiddleware(a.store, a.tel.idempotencyOptions(
 		idempotency.WithScope(func(r *http.Request) string { return userFrom(r.Context()) }),
-		idempotency.WithLogger(logger))
+		idempotency.WithLogger(logger))...)
 	if err != nil {
 		return nil, fmt.Errorf("idempotency middleware: %w", err)
 	}
@@ -174,6 +182,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if err := a.setupMedia(ctx, deps.baseURL); err != nil {
 		return nil, err
 	}
+	a.tel.mount(a.mux)
 	return a, nil
 }
 
@@ -181,7 +190,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 // at /webhooks/NAME.
 func (a *app) addProvider(name string, p payments.Provider, v webhooks.Verifier, parser payments.EventParser) error {
 	a.providers[name] = p
-	h, err := webhooks.NewHandler(v, webhooks.WithStore(a.store), webhooks.WithLogger(a.log))
+	h, err := webhooks.NewHandler(v, a.tel.webhookOptions(webhooks.WithStore(a.store), webhooks.WithLogger(a.log))...)
 	if err != nil {
 		return fmt.Errorf("%s webhooks: %w", name, err)
 	}
@@ -202,7 +211,7 @@ func (a *app) Close() error {
 	if a.orders != nil {
 		errs = append(errs, a.orders.close())
 	}
-	errs = append(errs, a.media.close())
+	errs = append(errs, a.media.close(), a.tel.shutdown())
 	return errors.Join(errs...)
 }
 

@@ -34,6 +34,8 @@ type config struct {
 	Login            loginConfig // PUBLIC_URL, SESSION_KEY, GOOGLE_*, GITHUB_*, OIDC_*: login.go
 	MediaURL         string      // MEDIA_URL: empty (DATA_DIR/media), cloudinary://..., file:///..., mem://
 	CloudinaryAPIURL string      // CLOUDINARY_API_URL (a fake or a proxy)
+
+	Telemetry telemetryConfig // METRICS, OTEL_EXPORTER_OTLP_ENDPOINT: telemetry.go
 }
 
 // defaultDemoToken is the bearer token accepted when DEMO_TOKEN is unset.
@@ -60,6 +62,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		Login:                loginConfigFromEnv(getenv),
 		MediaURL:             getenv("MEDIA_URL"),
 		CloudinaryAPIURL:     getenv("CLOUDINARY_API_URL"),
+		Telemetry:            telemetryConfigFromEnv(getenv),
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"

@@ -32,6 +32,10 @@
 //	MEDIA_URL              product images: a local directory under DATA_DIR (default),
 //	                       cloudinary://key:secret@cloud, or a Go CDK bucket (file:///dir, mem://)
 //	CLOUDINARY_API_URL     Cloudinary's API host (a fake or a proxy)
+//	METRICS=1              serve Prometheus metrics at GET /metrics (webhook outcomes, provider
+//	                       call latency, retries, idempotency decisions): telemetry.go
+//	OTEL_EXPORTER_OTLP_ENDPOINT  send traces over OTLP/HTTP there (the exporter reads the other
+//	                       OTEL_EXPORTER_OTLP_* variables); trace context never goes to providers
 //
 // Routes:
 //
@@ -51,5 +55,6 @@
 //	DELETE /media/{id}                    delete an image (Bearer auth)
 //	GET  /media/...                       local images (public ones; private ones with a signed URL)
 //	POST /webhooks/cloudinary             Cloudinary upload notifications (with MEDIA_URL=cloudinary://...)
+//	GET  /metrics                         Prometheus metrics, with METRICS=1
 //	GET  /healthz                         liveness
 package main
