@@ -83,7 +83,7 @@ func (h *harness) children(s sdktrace.ReadOnlySpan) []sdktrace.ReadOnlySpan {
 func attrs(s sdktrace.ReadOnlySpan) map[string]string {
 	m := map[string]string{}
 	for _, kv := range s.Attributes() {
-		m[string(kv.Key)] = kv.Value.Emit()
+		m[string(kv.Key)] = kv.Value.String()
 	}
 	return m
 }
@@ -113,7 +113,7 @@ func (h *harness) metric(rm metricdata.ResourceMetrics, name string) metricdata.
 func matches(set attribute.Set, want map[string]string) bool {
 	for k, v := range want {
 		got, ok := set.Value(attribute.Key(k))
-		if !ok || got.Emit() != v {
+		if !ok || got.String() != v {
 			return false
 		}
 	}
@@ -179,7 +179,7 @@ func (h *harness) requireNoSecrets(secrets ...string) {
 	var texts []string
 	kvs := func(where string, list []attribute.KeyValue) {
 		for _, kv := range list {
-			texts = append(texts, fmt.Sprintf("%s %s=%s", where, kv.Key, kv.Value.Emit()))
+			texts = append(texts, fmt.Sprintf("%s %s=%s", where, kv.Key, kv.Value.String()))
 		}
 	}
 	for _, s := range h.sr.Ended() {

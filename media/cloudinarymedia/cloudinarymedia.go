@@ -716,7 +716,7 @@ func formatsFor(types []string) ([]string, bool) {
 // signature expire after p.Expires; a longer expiry is
 // media.ErrInvalidParams. The API secret is never part of the answer.
 func (s *Store) SignUpload(ctx context.Context, p *media.DirectUploadParams) (_ *media.DirectUpload, err error) {
-	ctx, ob := media.StartObservation(ctx, s.obs, Name, "sign_upload")
+	_, ob := media.StartObservation(ctx, s.obs, Name, "sign_upload")
 	defer func() { ob.End(err) }()
 	if err := p.Check(MaxUploadExpiry); err != nil {
 		return nil, err

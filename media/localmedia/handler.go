@@ -58,7 +58,7 @@ type policy struct {
 // allowed type) and expiry, and never overwrites: a policy stores at most
 // one file. An empty p.Name is replaced by a random one.
 func (s *Store) SignUpload(ctx context.Context, p *media.DirectUploadParams) (_ *media.DirectUpload, err error) {
-	ctx, ob := media.StartObservation(ctx, s.obs, Name, "sign_upload")
+	_, ob := media.StartObservation(ctx, s.obs, Name, "sign_upload")
 	defer func() { ob.End(err) }()
 	if err := p.Check(0); err != nil {
 		return nil, err

@@ -408,7 +408,7 @@ func (p *Provider) toPayment(tx *transaction) *payments.Payment {
 // that is never paid stays abandoned. It returns an error wrapping
 // payments.ErrNotSupported without calling Paystack.
 func (p *Provider) CancelPayment(ctx context.Context, id string) (got *payments.Payment, err error) {
-	ctx, ob := payments.StartObservation(ctx, p.obs, Name, "cancel_payment")
+	_, ob := payments.StartObservation(ctx, p.obs, Name, "cancel_payment")
 	defer func() { ob.EndPayment(got, err) }()
 	return nil, &payments.Error{Kind: payments.ErrNotSupported, Provider: Name,
 		Code: "cancel_not_supported", Message: "Paystack transactions cannot be canceled"}
