@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-go/switchboard/email"
 	"github.com/switchboard-go/switchboard/email/sendgridmail"
 	"github.com/switchboard-go/switchboard/httpclient"
+	"github.com/switchboard-go/switchboard/internal/observe"
 	"github.com/switchboard-go/switchboard/login"
 	"github.com/switchboard-go/switchboard/login/logintest"
 	"github.com/switchboard-go/switchboard/media"
@@ -159,4 +160,28 @@ func TestLoginOutcomes(t *testing.T) {
 	require.EqualValues(t, 1, hs.count(rm, "switchboard.login.operations", map[string]string{"switchboard.operation": "sign_in", "switchboard.outcome": "ok"}))
 	require.EqualValues(t, 1, hs.count(rm, "switchboard.login.operations", map[string]string{"switchboard.operation": "sign_in", "error.type": "access_denied"}))
 	hs.requireNoSecrets("PLANTED")
+}
+
+// A component that does not exist yet (a queue worker) uses the shared
+// shape and needs nothing new here: its instruments are made on first
+// use, and the trace context its job carried becomes a link.
+func TestCallsServeANewComponent(t *testing.T) {
+	hs := newHarness(t)
+	ctx, op := observe.Begin(context.Background(), hs.tel.Calls(), observe.Call{
+		Component: "queue", Provider: "river", Operation: "process", TraceParent: remoteParent})
+	op.End(observe.Result{Outcome: "ok", Attrs: []observe.Attr{{Key: "kind", Value: "send_receipt"}}})
+	_ = ctx
+	s := hs.span("queue.process river")
+	require.False(t, s.Parent().IsValid(), "the job's trace context is not the parent")
+	require.Len(t, s.Links(), 1)
+	require.Equal(t, remoteTraceID, s.Links()[0].SpanContext.TraceID().String())
+	require.Equal(t, "send_receipt", attrs(s)["switchboard.queue.kind"])
+	rm := hs.collect()
+	require.EqualValues(t, 1, hs.count(rm, "switchboard.queue.operations", map[string]string{"switchboard.provider": "river", "switchboard.queue.kind": "send_receipt"}))
+	require.EqualValues(t, 1, hs.count(rm, "switchboard.queue.operation.duration", map[string]string{"switchboard.outcome": "ok"}))
+
+	// A component name that cannot name an instrument still gets its span.
+	_, op = observe.Begin(context.Background(), hs.tel.Calls(), observe.Call{Component: "Bad Name", Provider: "p", Operation: "o"})
+	op.End(observe.Result{Outcome: "ok"})
+	hs.span("Bad Name.o p")
 }

@@ -20,6 +20,22 @@ type httpInstruments struct {
 	retries         metric.Int64Counter
 	breakerChanges  metric.Int64Counter
 	breakerState    metric.Int64Gauge
+
+	opts      optsCache[httpKey]
+	retryOpts optsCache[[2]string] // method, host
+	names     nameCache[[2]string] // method, host
+}
+
+type httpKey struct {
+	method, scheme, host, errorType string
+	status                          int
+}
+
+// measureOpts returns the metric options of a call or attempt.
+func (h *httpInstruments) measureOpts(c httpclient.CallInfo, status int, errorType string) *measureOpts {
+	return h.opts.get(httpKey{c.Method, c.Scheme, c.Host, errorType, status}, func() *measureOpts {
+		return newMeasureOpts(httpMetricAttrs(c, status, errorType)...)
+	})
 }
 
 func newHTTPInstruments(m metric.Meter) (*httpInstruments, error) {
@@ -96,7 +112,8 @@ func (t *Telemetry) HTTPClient(opts ...HTTPClientOption) *httpclient.Observer {
 }
 
 func (t *Telemetry) httpCallStart(ctx context.Context, c httpclient.CallInfo) context.Context {
-	ctx, span := t.tracer.Start(ctx, c.Method+" "+c.Host, kindInternal...)
+	name := t.http.names.get([2]string{c.Method, c.Host}, func() string { return c.Method + " " + c.Host })
+	ctx, span := t.tracer.Start(ctx, name, kindInternal...)
 	if span.IsRecording() {
 		span.SetAttributes(httpAttrs(c)...)
 	}
@@ -105,7 +122,7 @@ func (t *Telemetry) httpCallStart(ctx context.Context, c httpclient.CallInfo) co
 
 func (t *Telemetry) httpCallEnd(ctx context.Context, c httpclient.CallInfo, r httpclient.CallResult) {
 	if t.http.callDuration.Enabled(ctx) {
-		t.http.callDuration.Record(ctx, seconds(r.Duration), metric.WithAttributes(httpMetricAttrs(c, r.StatusCode, r.ErrorType)...))
+		t.http.callDuration.Record(ctx, seconds(r.Duration), t.http.measureOpts(c, r.StatusCode, r.ErrorType).rec...)
 	}
 	attrs := []attribute.KeyValue{AttrAttempts.Int(r.Attempts)}
 	if r.StatusCode > 0 {
@@ -116,8 +133,11 @@ func (t *Telemetry) httpCallEnd(ctx context.Context, c httpclient.CallInfo, r ht
 
 func (t *Telemetry) httpAttemptStart(ctx context.Context, a httpclient.AttemptInfo) context.Context {
 	if a.Attempt > 1 && t.http.retries.Enabled(ctx) {
-		addr, _ := serverAddress(a.Call)
-		t.http.retries.Add(ctx, 1, metric.WithAttributes(methodAttr(a.Call.Method), semconv.ServerAddress(addr)))
+		o := t.http.retryOpts.get([2]string{a.Call.Method, a.Call.Host}, func() *measureOpts {
+			addr, _ := serverAddress(a.Call)
+			return newMeasureOpts(methodAttr(a.Call.Method), semconv.ServerAddress(addr))
+		})
+		t.http.retries.Add(ctx, 1, o.add...)
 	}
 	ctx, span := t.tracer.Start(ctx, methodName(a.Call.Method), kindClient...)
 	if span.IsRecording() {
@@ -131,7 +151,7 @@ func (t *Telemetry) httpAttemptStart(ctx context.Context, a httpclient.AttemptIn
 
 func (t *Telemetry) httpAttemptEnd(ctx context.Context, a httpclient.AttemptInfo, r httpclient.AttemptResult) {
 	if t.http.attemptDuration.Enabled(ctx) {
-		t.http.attemptDuration.Record(ctx, seconds(r.Duration), metric.WithAttributes(httpMetricAttrs(a.Call, r.StatusCode, r.ErrorType)...))
+		t.http.attemptDuration.Record(ctx, seconds(r.Duration), t.http.measureOpts(a.Call, r.StatusCode, r.ErrorType).rec...)
 	}
 	if r.StatusCode > 0 {
 		t.endSpan(ctx, r.ErrorType, r.Err, semconv.HTTPResponseStatusCode(r.StatusCode))

@@ -75,6 +75,8 @@ func (t *Telemetry) idemEnd(ctx context.Context, r idempotency.RequestInfo, res 
 type storeInstruments struct {
 	operations metric.Int64Counter
 	duration   metric.Float64Histogram
+	opts       optsCache[[3]string] // backend, operation, outcome
+	names      nameCache[[2]string] // operation, backend
 }
 
 func newStoreInstruments(m metric.Meter) (*storeInstruments, error) {
@@ -118,7 +120,8 @@ func (t *Telemetry) storeStart(ctx context.Context, op idempotency.StoreOp) cont
 	if isDB {
 		kind = kindClient
 	}
-	ctx, span := t.tracer.Start(ctx, op.Operation+" "+op.Backend, kind...)
+	name := t.store.names.get([2]string{op.Operation, op.Backend}, func() string { return op.Operation + " " + op.Backend })
+	ctx, span := t.tracer.Start(ctx, name, kind...)
 	if span.IsRecording() {
 		span.SetAttributes(AttrStore.String(op.Backend), AttrOperation.String(op.Operation))
 		if isDB {
@@ -130,10 +133,11 @@ func (t *Telemetry) storeStart(ctx context.Context, op idempotency.StoreOp) cont
 
 func (t *Telemetry) storeEnd(ctx context.Context, op idempotency.StoreOp, res idempotency.StoreResult) {
 	if t.store.operations.Enabled(ctx) || t.store.duration.Enabled(ctx) {
-		set := metric.WithAttributeSet(attribute.NewSet(AttrStore.String(op.Backend), AttrOperation.String(op.Operation),
-			AttrOutcome.String(res.Outcome)))
-		t.store.operations.Add(ctx, 1, set)
-		t.store.duration.Record(ctx, seconds(res.Duration), set)
+		o := t.store.opts.get([3]string{op.Backend, op.Operation, res.Outcome}, func() *measureOpts {
+			return newMeasureOpts(AttrStore.String(op.Backend), AttrOperation.String(op.Operation), AttrOutcome.String(res.Outcome))
+		})
+		t.store.operations.Add(ctx, 1, o.add...)
+		t.store.duration.Record(ctx, seconds(res.Duration), o.rec...)
 	}
 	errorType := ""
 	if res.Err != nil {

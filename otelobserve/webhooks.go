@@ -16,6 +16,17 @@ type webhookInstruments struct {
 	deliveryDuration metric.Float64Histogram
 	events           metric.Int64Counter
 	eventDuration    metric.Float64Histogram
+
+	deliveryOpts  optsCache[deliveryKey]
+	eventOpts     optsCache[[3]string] // provider, type, outcome
+	eventDurOpts  optsCache[[2]string] // provider, outcome
+	deliveryNames nameCache[string]
+	eventNames    nameCache[[2]string]
+}
+
+type deliveryKey struct {
+	provider, outcome, reason string
+	status                    int
 }
 
 func newWebhookInstruments(m metric.Meter) (*webhookInstruments, error) {
@@ -63,7 +74,8 @@ func (t *Telemetry) deliveryStart(ctx context.Context, d webhooks.DeliveryInfo) 
 	if trace.SpanContextFromContext(ctx).IsValid() {
 		kind = kindInternal
 	}
-	ctx, span := t.tracer.Start(ctx, "webhook "+d.Provider, linkOptions(kind, d.TraceParent, d.TraceState)...)
+	name := t.hooks.deliveryNames.get(d.Provider, func() string { return "webhook " + d.Provider })
+	ctx, span := t.tracer.Start(ctx, name, linkOptions(kind, d.TraceParent, d.TraceState)...)
 	if span.IsRecording() {
 		span.SetAttributes(AttrProvider.String(d.Provider), semconv.HTTPRequestMethodKey.String(methodName(d.Method)))
 	}
@@ -73,17 +85,19 @@ func (t *Telemetry) deliveryStart(ctx context.Context, d webhooks.DeliveryInfo) 
 func (t *Telemetry) deliveryEnd(ctx context.Context, d webhooks.DeliveryInfo, r webhooks.DeliveryResult) {
 	w := t.hooks
 	if w.deliveries.Enabled(ctx) || w.deliveryDuration.Enabled(ctx) {
-		attrs := make([]attribute.KeyValue, 0, 4)
-		attrs = append(attrs, AttrProvider.String(d.Provider), AttrOutcome.String(r.Outcome))
-		if r.StatusCode > 0 {
-			attrs = append(attrs, semconv.HTTPResponseStatusCode(r.StatusCode))
-		}
-		if r.Reason != "" {
-			attrs = append(attrs, AttrRejectReason.String(r.Reason))
-		}
-		set := metric.WithAttributeSet(attribute.NewSet(attrs...))
-		w.deliveries.Add(ctx, 1, set)
-		w.deliveryDuration.Record(ctx, seconds(r.Duration), set)
+		o := w.deliveryOpts.get(deliveryKey{d.Provider, r.Outcome, r.Reason, r.StatusCode}, func() *measureOpts {
+			attrs := make([]attribute.KeyValue, 0, 4)
+			attrs = append(attrs, AttrProvider.String(d.Provider), AttrOutcome.String(r.Outcome))
+			if r.StatusCode > 0 {
+				attrs = append(attrs, semconv.HTTPResponseStatusCode(r.StatusCode))
+			}
+			if r.Reason != "" {
+				attrs = append(attrs, AttrRejectReason.String(r.Reason))
+			}
+			return newMeasureOpts(attrs...)
+		})
+		w.deliveries.Add(ctx, 1, o.add...)
+		w.deliveryDuration.Record(ctx, seconds(r.Duration), o.rec...)
 	}
 	if !trace.SpanFromContext(ctx).IsRecording() {
 		trace.SpanFromContext(ctx).End()
@@ -105,7 +119,8 @@ func (t *Telemetry) deliveryEnd(ctx context.Context, d webhooks.DeliveryInfo, r 
 }
 
 func (t *Telemetry) eventStart(ctx context.Context, e webhooks.EventInfo) context.Context {
-	ctx, span := t.tracer.Start(ctx, "webhook "+e.Provider+" "+e.Type, kindInternal...)
+	name := t.hooks.eventNames.get([2]string{e.Provider, e.Type}, func() string { return "webhook " + e.Provider + " " + e.Type })
+	ctx, span := t.tracer.Start(ctx, name, kindInternal...)
 	if span.IsRecording() {
 		span.SetAttributes(AttrProvider.String(e.Provider), AttrEventType.String(e.Type), AttrEventID.String(e.ID))
 	}
@@ -115,10 +130,16 @@ func (t *Telemetry) eventStart(ctx context.Context, e webhooks.EventInfo) contex
 func (t *Telemetry) eventEnd(ctx context.Context, e webhooks.EventInfo, r webhooks.EventResult) {
 	w := t.hooks
 	if w.events.Enabled(ctx) {
-		w.events.Add(ctx, 1, metric.WithAttributes(AttrProvider.String(e.Provider), AttrEventType.String(e.Type), AttrOutcome.String(r.Outcome)))
+		o := w.eventOpts.get([3]string{e.Provider, e.Type, r.Outcome}, func() *measureOpts {
+			return newMeasureOpts(AttrProvider.String(e.Provider), AttrEventType.String(e.Type), AttrOutcome.String(r.Outcome))
+		})
+		w.events.Add(ctx, 1, o.add...)
 	}
 	if w.eventDuration.Enabled(ctx) {
-		w.eventDuration.Record(ctx, seconds(r.Duration), metric.WithAttributes(AttrProvider.String(e.Provider), AttrOutcome.String(r.Outcome)))
+		o := w.eventDurOpts.get([2]string{e.Provider, r.Outcome}, func() *measureOpts {
+			return newMeasureOpts(AttrProvider.String(e.Provider), AttrOutcome.String(r.Outcome))
+		})
+		w.eventDuration.Record(ctx, seconds(r.Duration), o.rec...)
 	}
 	errorType := ""
 	switch r.Outcome {
