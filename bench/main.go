@@ -102,6 +102,7 @@ func runAll(cfg config) []Row {
 		{"httpclient", clientRows},
 		{"SMTP", smtpRows},
 		{"Media", mediaRows},
+		{"Telemetry", telemetryRows},
 	}
 	var rows []Row
 	for _, g := range groups {

@@ -89,12 +89,13 @@ var errBreakerFailure = errors.New("failure")
 type breakers struct {
 	cfg breakerConfig
 	log *slog.Logger
+	obs *Observer
 	mu  sync.Mutex
 	m   map[string]*gobreaker.TwoStepCircuitBreaker[struct{}]
 }
 
-func newBreakers(cfg breakerConfig, log *slog.Logger) *breakers {
-	return &breakers{cfg: cfg, log: log, m: make(map[string]*gobreaker.TwoStepCircuitBreaker[struct{}])}
+func newBreakers(cfg breakerConfig, log *slog.Logger, obs *Observer) *breakers {
+	return &breakers{cfg: cfg, log: log, obs: obs, m: make(map[string]*gobreaker.TwoStepCircuitBreaker[struct{}])}
 }
 
 // get returns the breaker for host, creating it on first use.
@@ -105,7 +106,7 @@ func (b *breakers) get(host string) *gobreaker.TwoStepCircuitBreaker[struct{}] {
 		return cb
 	}
 	failures := b.cfg.failures
-	log := b.log
+	log, obs := b.log, b.obs
 	cb := gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        host,
 		MaxRequests: b.cfg.halfOpenMax,
@@ -116,6 +117,9 @@ func (b *breakers) get(host string) *gobreaker.TwoStepCircuitBreaker[struct{}] {
 		OnStateChange: func(name string, from, to gobreaker.State) {
 			log.LogAttrs(context.Background(), slog.LevelWarn, "httpclient: circuit breaker state change",
 				slog.String("host", name), slog.String("from", from.String()), slog.String("to", to.String()))
+			if obs != nil && obs.BreakerChange != nil {
+				obs.BreakerChange(BreakerChange{Host: name, From: from.String(), To: to.String()})
+			}
 		},
 	})
 	b.m[host] = cb

@@ -156,7 +156,7 @@ func New(opts ...Option) (*Client, error) {
 		SetDisableWarn(true).SetAllowGetMethodPayload(true)
 
 	if cfg.breaker != nil {
-		c.breakers = newBreakers(*cfg.breaker, cfg.logger)
+		c.breakers = newBreakers(*cfg.breaker, cfg.logger, cfg.observer)
 	}
 	return c, nil
 }
@@ -293,7 +293,7 @@ func (c *Client) Do(ctx context.Context, method, path string, body any, opts ...
 	}
 
 	call.ctx, call.header, call.payload = ctx, header, payload
-	return call.run(mayRetry)
+	return call.observedRun(mayRetry)
 }
 
 // call is the state of one Do.
@@ -307,17 +307,26 @@ type call struct {
 	allowed []int
 
 	redactedURL string // computed on first use
+
+	// Kept only when an Observer is set.
+	info       CallInfo
+	sent       int // attempts sent so far
+	lastStatus int // status of the last answer, 0 for none
 }
 
 // target is a resolved request URL.
 type target struct {
-	url  string // sent to resty
-	host string // for the breaker and logs
-	path string // escaped path, for logs
+	url   string // sent to resty
+	host  string // for the breaker and logs
+	path  string // escaped path, for logs
+	clean bool   // url holds nothing to redact
 }
 
 // redacted returns the request URL with its secrets redacted.
 func (k *call) redacted() string {
+	if k.target.clean {
+		return k.target.url
+	}
 	if k.redactedURL == "" {
 		k.redactedURL = RedactURLString(k.target.url)
 	}
@@ -355,7 +364,7 @@ func (k *call) run(mayRetry bool) (*Response, error) {
 		if attempt > 1 {
 			t0 = time.Now()
 		}
-		res := k.attempt()
+		res := k.observedAttempt(attempt)
 		end := time.Now()
 		took := end.Sub(t0)
 
@@ -456,14 +465,14 @@ func (k *call) run(mayRetry bool) (*Response, error) {
 // resty is told not to parse the response: the body is read here, under
 // the WithMaxResponseBody limit, which skips resty's content-type sniffing
 // of every response.
-func (k *call) attempt() attemptResult {
+func (k *call) attempt(ctx context.Context, header http.Header) attemptResult {
 	rc := k.c.rc
 	if k.payload != nil && k.method == http.MethodGet {
 		rc = k.c.rcGetBody
 	}
 	r := rc.R()
-	r.Header = k.header
-	r.SetContext(k.ctx)
+	r.Header = header
+	r.SetContext(ctx)
 	r.SetDoNotParseResponse(true)
 	if k.payload != nil {
 		r.SetBody(k.payload)

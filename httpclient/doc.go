@@ -37,6 +37,13 @@
 //     logs nowhere (not through slog.Default, and resty's own logger is
 //     silenced). Headers, credentials and the query string are never
 //     logged.
+//   - Observation through WithObserver: a callback before and after each
+//     call and each attempt (the attempt number gives
+//     http.request.resend_count), and one per circuit breaker state
+//     change, with the redacted URL and fixed error words, never a header
+//     or a body. The otelobserve package turns them into OpenTelemetry
+//     spans and metrics. Trace context is added to requests only by an
+//     Observer's Inject, so nothing reaches a third-party API unasked.
 //
 // # Configuration
 //

@@ -77,6 +77,7 @@ type config struct {
 	autoIdempotency       bool
 	breaker               *breakerConfig
 	logger                *slog.Logger
+	observer              *Observer
 	httpClient            *http.Client
 	transport             http.RoundTripper
 

@@ -10,7 +10,9 @@ import (
 // joined to the base URL, needs no parsing.
 func (c *Client) target(path string, extra []url.Values) (target, error) {
 	if c.base != nil && len(extra) == 0 && plainPath(path) {
-		return target{url: c.baseString + path, host: c.base.Host, path: c.basePath + path}, nil
+		// The base URL has no user information, query or fragment, and
+		// the path none of the characters that would start them.
+		return target{url: c.baseString + path, host: c.base.Host, path: c.basePath + path, clean: true}, nil
 	}
 	u, err := c.resolve(path, extra)
 	if err != nil {

@@ -36,6 +36,13 @@
 // suite every backend passes, and idempotencymock holds a generated mock of
 // Store.
 //
+// WithObserver reports each request the middleware guards with its
+// outcome (stored, replayed, conflict, mismatch, store_error, ...), and
+// ObserveStore wraps any Store so that every Claim, Complete and Release
+// is reported with its outcome; neither ever passes a key, a token or a
+// record. The otelobserve package turns them into OpenTelemetry spans and
+// metrics.
+//
 // Errors work with errors.Is: ErrUnavailable matches every error of a
 // store that could not answer (down, ErrStoreFull, ErrClosed), and
 // ErrInvalidConfig every configuration error. Nothing in the package logs

@@ -53,6 +53,7 @@ type middlewareConfig struct {
 	maxResp       int64
 	storedHeaders map[string]bool // nil: every header but the excluded ones
 	logger        *slog.Logger
+	observer      *Observer
 }
 
 // WithMethods sets the request methods the middleware applies to (POST
@@ -353,6 +354,7 @@ type middleware struct {
 }
 
 func (m *middleware) log(r *http.Request, level slog.Level, msg, outcome, key string, attrs ...slog.Attr) {
+	m.noteOutcome(r, outcome)
 	if !m.cfg.logger.Enabled(r.Context(), level) {
 		return
 	}
@@ -381,10 +383,19 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.next.ServeHTTP(w, r)
 		return
 	}
+	if m.cfg.observer != nil {
+		m.serveObserved(w, r)
+		return
+	}
+	m.serve(w, r)
+}
+
+// serve handles a request whose method the middleware guards.
+func (m *middleware) serve(w http.ResponseWriter, r *http.Request) {
 	values := r.Header.Values(m.cfg.header)
 	if len(values) == 0 {
 		if m.cfg.required {
-			m.log(r, slog.LevelInfo, "idempotency key missing", "missing", "")
+			m.log(r, slog.LevelInfo, "idempotency key missing", OutcomeMissing, "")
 			writeProblem(w, http.StatusBadRequest, m.cfg.header+" is missing",
 				"This operation requires an "+m.cfg.header+" header.")
 			return
@@ -393,13 +404,13 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(values) > 1 {
-		m.log(r, slog.LevelInfo, "idempotency key invalid", "invalid", "")
+		m.log(r, slog.LevelInfo, "idempotency key invalid", OutcomeInvalid, "")
 		writeProblem(w, http.StatusBadRequest, m.cfg.header+" is invalid", "Send exactly one "+m.cfg.header+" header.")
 		return
 	}
 	key, err := ParseKey(values[0])
 	if err != nil {
-		m.log(r, slog.LevelInfo, "idempotency key invalid", "invalid", "")
+		m.log(r, slog.LevelInfo, "idempotency key invalid", OutcomeInvalid, "")
 		writeProblem(w, http.StatusBadRequest, m.cfg.header+" is invalid",
 			fmt.Sprintf("The %s header must be a quoted string of 1 to %d bytes.", m.cfg.header, MaxKeyLen))
 		return
@@ -413,12 +424,12 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			m.log(r, slog.LevelInfo, "request body too large", "request_too_large", key)
+			m.log(r, slog.LevelInfo, "request body too large", OutcomeRequestTooLarge, key)
 			writeProblem(w, http.StatusRequestEntityTooLarge, "Request body too large",
 				fmt.Sprintf("The request body exceeds %d bytes.", m.cfg.maxBody))
 			return
 		}
-		m.log(r, slog.LevelInfo, "cannot read request body", "bad_body", key, slog.String("error", err.Error()))
+		m.log(r, slog.LevelInfo, "cannot read request body", OutcomeBadBody, key, slog.String("error", err.Error()))
 		writeProblem(w, http.StatusBadRequest, "Cannot read request body", "")
 		return
 	}
@@ -426,25 +437,25 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	attempt, err := m.runner.Claim(r.Context(), m.storeKey(r, key), m.cfg.fingerprint(r, body))
 	if err != nil {
-		m.log(r, slog.LevelError, "idempotency store unavailable", "store_error", key, slog.String("error", err.Error()))
+		m.log(r, slog.LevelError, "idempotency store unavailable", OutcomeStoreError, key, slog.String("error", err.Error()))
 		w.Header().Set("Retry-After", "1")
 		writeProblem(w, http.StatusServiceUnavailable, "Idempotency store unavailable",
 			"The request was not processed; retry it with the same "+m.cfg.header+".")
 		return
 	}
 	if !attempt.Matches() {
-		m.log(r, slog.LevelInfo, "idempotency key reused with another request", "mismatch", key)
+		m.log(r, slog.LevelInfo, "idempotency key reused with another request", OutcomeMismatch, key)
 		writeProblem(w, http.StatusUnprocessableEntity, m.cfg.header+" is already used",
 			"This key was used with a different request; use a new key for a new request.")
 		return
 	}
 	switch attempt.State {
 	case Completed:
-		m.log(r, slog.LevelInfo, "idempotent response replayed", "replayed", key, slog.Int("status", attempt.Record.Status))
+		m.log(r, slog.LevelInfo, "idempotent response replayed", OutcomeReplayed, key, slog.Int("status", attempt.Record.Status))
 		replay(w, attempt.Record)
 		return
 	case InProgress:
-		m.log(r, slog.LevelInfo, "idempotent request in progress", "conflict", key)
+		m.log(r, slog.LevelInfo, "idempotent request in progress", OutcomeConflict, key)
 		w.Header().Set("Retry-After", "1")
 		writeProblem(w, http.StatusConflict, "A request is outstanding for this "+m.cfg.header,
 			"The first request with this key is still being processed; retry later.")
@@ -458,9 +469,9 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status := rec.finalStatus()
 		switch {
 		case !m.cfg.stored(status):
-			return Record{}, &released{status: status, outcome: "released"}
+			return Record{}, &released{status: status, outcome: OutcomeReleased}
 		case rec.overflow:
-			return Record{}, &released{status: status, outcome: "response_too_large"}
+			return Record{}, &released{status: status, outcome: OutcomeResponseTooLarge}
 		}
 		return Record{Status: status, Header: m.keepHeaders(rec.headerSnapshot()), Body: rec.buf.Bytes()}, nil
 	})
@@ -471,19 +482,19 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	)
 	switch {
 	case errors.As(err, &pe):
-		m.log(r, slog.LevelWarn, "idempotency key released after a panic", "panic", key, dur, releaseError(err))
+		m.log(r, slog.LevelWarn, "idempotency key released after a panic", OutcomePanic, key, dur, releaseError(err))
 		// Let the panic go on to net/http (or the application's recovery
 		// middleware), http.ErrAbortHandler included.
 		panic(pe.Value)
 	case errors.As(err, &rel):
 		m.log(r, slog.LevelInfo, "idempotency key released", rel.outcome, key, slog.Int("status", rel.status), dur, releaseError(err))
 	case err != nil:
-		m.log(r, slog.LevelWarn, "idempotency key not released", "store_failed", key, dur, slog.String("error", err.Error()))
+		m.log(r, slog.LevelWarn, "idempotency key not released", OutcomeStoreFailed, key, dur, slog.String("error", err.Error()))
 	case res.StoreErr != nil:
-		m.log(r, slog.LevelWarn, "idempotent response not stored", "store_failed", key,
+		m.log(r, slog.LevelWarn, "idempotent response not stored", OutcomeStoreFailed, key,
 			slog.Int("status", res.Record.Status), dur, slog.String("error", res.StoreErr.Error()))
 	default:
-		m.log(r, slog.LevelInfo, "idempotent response stored", "stored", key, slog.Int("status", res.Record.Status), dur)
+		m.log(r, slog.LevelInfo, "idempotent response stored", OutcomeStored, key, slog.Int("status", res.Record.Status), dur)
 	}
 }
 

@@ -192,6 +192,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	r = h.observeStart(r, name, sub)
 	if sub == "" {
 		h.start(w, r, p)
 		return
@@ -237,6 +238,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request, p Provider) {
 	})
 	noStore(w)
 	h.log(r.Context(), slog.LevelDebug, "sign-in started", slog.String("provider", name), slog.String("outcome", "started"))
+	h.observeEnd(r, nil)
 	http.Redirect(w, r, authURL, http.StatusFound)
 }
 
@@ -354,6 +356,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p Provider) {
 	}
 	h.log(r.Context(), slog.LevelInfo, "signed in", slog.String("provider", name), slog.String("outcome", "signed_in"),
 		slog.Duration("duration", h.cfg.now().Sub(start)))
+	h.observeEnd(r, nil)
 	noStore(w)
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Location", ret)
@@ -398,6 +401,7 @@ func asError(provider string, err error) *Error {
 // fail answers a failed sign-in: the error handler, the error path or the
 // Handler's own page.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err *Error, provider string, start time.Time) {
+	h.observeEnd(r, err)
 	if h.cfg.logger != nil && h.cfg.logger.Enabled(r.Context(), slog.LevelWarn) {
 		attrs := []slog.Attr{
 			slog.String("provider", provider), slog.String("outcome", "refused"),

@@ -37,6 +37,7 @@ type handlerConfig struct {
 	now            func() time.Time
 	allowUnverfied bool
 	storeTimeout   time.Duration
+	obs            *Observer
 }
 
 // WithPath serves the routes under path instead of DefaultPath: the start

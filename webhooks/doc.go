@@ -136,6 +136,14 @@
 // businesses) need WithNamespace each, or one's events are skipped as the
 // other's duplicates. Without WithLogger the Handler logs nowhere.
 //
+// WithObserver reports each delivery (outcome, rejection reason, status,
+// duration) and each event of a verified delivery (outcome: processed,
+// duplicate, in_progress, unhandled, failed, store_error), with start
+// callbacks whose context the event function runs on, so that its spans
+// nest. Of the request's headers an Observer sees only W3C traceparent and
+// tracestate, which nobody signs: the otelobserve package makes them a
+// link, never a parent.
+//
 // The Handler is a plain http.Handler: mount it on net/http's ServeMux
 // ("POST /webhooks/stripe"), chi (r.Method("POST", "/webhooks/stripe", h)),
 // or any router that accepts one.

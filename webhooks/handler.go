@@ -78,6 +78,7 @@ type EventFunc func(ctx context.Context, e *Event) error
 type Handler struct {
 	v       Verifier
 	runner  *idempotency.Runner
+	obs     *Observer
 	maxBody int64
 	ttl     time.Duration
 	lease   time.Duration
@@ -149,6 +150,7 @@ func NewHandler(v Verifier, opts ...HandlerOption) (*Handler, error) {
 		log:     c.log,
 		now:     c.now,
 		queue:   c.queue,
+		obs:     c.obs,
 	}
 	h.namespace = c.namespace
 	h.jobHeaders = append(append(make([]string, 0, len(jobHeaders)+len(c.jobHeaders)), jobHeaders...), c.jobHeaders...)
@@ -218,6 +220,15 @@ const (
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.obs != nil {
+		h.serveObserved(w, r)
+		return
+	}
+	h.serve(w, r, nil)
+}
+
+// serve answers a request; dobs observes it when not nil.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, dobs *deliveryObs) {
 	start := h.now()
 	provider := h.v.Provider()
 	if r.Method != http.MethodPost {
@@ -225,6 +236,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		probes := prober != nil && prober.ProbesWithHead()
 		if r.Method == http.MethodHead && probes {
 			w.WriteHeader(http.StatusOK)
+			dobs.end(OutcomeProbe, "", http.StatusOK)
 			return
 		}
 		if probes {
@@ -233,6 +245,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", "POST")
 		}
 		writeJSON(w, http.StatusMethodNotAllowed, respMethodNotAllowed)
+		dobs.end(OutcomeMethodNotAllowed, "", http.StatusMethodNotAllowed)
 		return
 	}
 
@@ -246,9 +259,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					slog.Int64("limit", h.maxBody), slog.Duration("duration", h.now().Sub(start)))
 			}
 			writeJSON(w, http.StatusRequestEntityTooLarge, respTooLarge)
+			dobs.end(OutcomeTooLarge, "", http.StatusRequestEntityTooLarge)
 			return
 		}
 		writeJSON(w, http.StatusBadRequest, respCannotRead)
+		dobs.end(OutcomeUnreadable, "", http.StatusBadRequest)
 		return
 	}
 	// The Delivery and its URL are allocated together.
@@ -271,7 +286,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				slog.Duration("duration", h.now().Sub(start)))
 		}
 		writeJSON(w, http.StatusBadRequest, errorBody(reason))
+		dobs.end(OutcomeRejected, reason, http.StatusBadRequest)
 		return
+	}
+	if dobs != nil {
+		dobs.events = len(events)
 	}
 	if rs, ok := h.v.(Responder); ok && rs.Respond(w, d, events) {
 		if h.log.Enabled(r.Context(), slog.LevelInfo) {
@@ -279,6 +298,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				slog.String("provider", provider), slog.String("outcome", "responded"),
 				slog.Duration("duration", h.now().Sub(start)))
 		}
+		dobs.end(OutcomeResponded, "", 0)
 		return
 	}
 	var status int
@@ -304,6 +324,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.StatusBadRequest:
 		writeJSON(w, status, respNoID)
 	}
+	dobs.end(statusOutcome(status), "", status)
 }
 
 // deliveryAlloc holds a Delivery and the URL it points to, so that one
@@ -348,9 +369,11 @@ func readBody(r *http.Request, rd io.Reader, limit int64) ([]byte, error) {
 
 // pending is one event of a delivery held by a claim, waiting to run.
 type pending struct {
-	ev *Event
-	fn EventFunc
-	a  *idempotency.Attempt
+	ev  *Event
+	fn  EventFunc
+	a   *idempotency.Attempt
+	ctx context.Context // the event's: the request's, or the observer's
+	obs eventObs
 }
 
 // logEvent logs the outcome of one event, building the line only when the
@@ -407,51 +430,62 @@ func (h *Handler) claimAll(ctx context.Context, provider string, events []Event,
 	}
 	for i := range events {
 		e := &events[i]
+		// The event's claim, function and bookkeeping run on ectx, so that
+		// an observer's span is their parent.
+		ectx, eobs := h.startEvent(ctx, provider, e)
 		fn := h.lookup(e.Type)
 		if fn == nil {
 			h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeUnhandled, start, nil)
+			eobs.end(outcomeUnhandled, nil)
 			continue
 		}
 		key := h.idempotencyKey(e)
 		if seen != nil {
 			if seen[key] {
 				h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeDuplicate, start, nil)
+				eobs.end(outcomeDuplicate, nil)
 				continue
 			}
 			seen[key] = true
 		}
-		a, err := h.runner.Claim(ctx, key, fingerprint(e.Data))
+		a, err := h.runner.Claim(ectx, key, fingerprint(e.Data))
 		if err != nil {
-			h.claimFailed(ctx, provider, e, start, err)
+			eobs.end(h.claimFailed(ctx, provider, e, start, err), err)
 			for _, p := range acquired {
-				if rerr := p.a.Release(ctx); rerr != nil {
+				rerr := p.a.Release(p.ctx)
+				if rerr != nil {
 					h.logEvent(ctx, slog.LevelError, provider, p.ev, outcomeStoreError, start, rerr)
 				}
+				p.obs.end(outcomeStoreError, rerr)
 			}
 			return nil, http.StatusServiceUnavailable
 		}
 		switch a.State {
 		case idempotency.Acquired:
-			acquired = append(acquired, pending{ev: e, fn: fn, a: a})
+			acquired = append(acquired, pending{ev: e, fn: fn, a: a, ctx: ectx, obs: eobs})
 		case idempotency.Completed:
 			h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeDuplicate, start, nil)
+			eobs.end(outcomeDuplicate, nil)
 		default:
 			status = http.StatusConflict
 			h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeInProgress, start, nil)
+			eobs.end(outcomeInProgress, nil)
 		}
 	}
 	return acquired, status
 }
 
 // claimFailed logs a claim the store could not answer (down, full, closed
-// or timed out), or one cut short by a provider that hung up.
-func (h *Handler) claimFailed(ctx context.Context, provider string, e *Event, start time.Time, err error) {
+// or timed out), or one cut short by a provider that hung up, and returns
+// the outcome it logged.
+func (h *Handler) claimFailed(ctx context.Context, provider string, e *Event, start time.Time, err error) string {
 	if ctx.Err() != nil {
 		// The provider hung up; it will deliver again.
 		h.logEvent(ctx, slog.LevelWarn, provider, e, outcomeCanceled, start, err)
-		return
+		return outcomeCanceled
 	}
 	h.logEvent(ctx, slog.LevelError, provider, e, outcomeStoreError, start, err)
+	return outcomeStoreError
 }
 
 // runAll runs each acquired event through its Attempt: the key is
@@ -471,12 +505,17 @@ func (h *Handler) runAll(ctx context.Context, provider string, acquired []pendin
 // of a panic.
 func (h *Handler) runOne(ctx context.Context, provider string, p *pending, start time.Time) error {
 	var fnErr error
-	res, err := p.a.Run(ctx, func(ctx context.Context) (idempotency.Record, error) {
+	ectx := p.ctx
+	if ectx == nil {
+		ectx = ctx
+	}
+	res, err := p.a.Run(ectx, func(ctx context.Context) (idempotency.Record, error) {
 		fnErr = p.fn(ctx, p.ev)
 		return idempotency.Record{Status: http.StatusOK}, fnErr
 	})
 	if err != nil {
 		h.runFailed(ctx, provider, p.ev, start, fnErr, err)
+		p.obs.end(outcomeFailed, err)
 		if fnErr != nil {
 			return fnErr
 		}
@@ -486,9 +525,11 @@ func (h *Handler) runOne(ctx context.Context, provider string, p *pending, start
 		// The function succeeded; answering an error would only make
 		// the provider deliver the event again.
 		h.logEvent(ctx, slog.LevelWarn, provider, p.ev, outcomeProcessed, start, fmt.Errorf("completing key: %w", res.StoreErr))
+		p.obs.end(outcomeProcessed, res.StoreErr)
 		return nil
 	}
 	h.logEvent(ctx, slog.LevelInfo, provider, p.ev, outcomeProcessed, start, nil)
+	p.obs.end(outcomeProcessed, nil)
 	return nil
 }
 

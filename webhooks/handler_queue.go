@@ -95,23 +95,28 @@ func (h *Handler) Process(ctx context.Context, j *Job) error {
 		return fmt.Errorf("%w: provider %s, namespace %q", ErrNoHandler, j.Event.Provider, j.Namespace)
 	}
 	e := &j.Event
+	// The job is observed as the event it carries, as on the sync path.
+	ectx, eobs := h.startEvent(ctx, provider, e)
 	fn := h.lookup(e.Type)
 	if fn == nil {
 		h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeUnhandled, start, nil)
+		eobs.end(outcomeUnhandled, nil)
 		return nil
 	}
-	a, err := h.runner.Claim(ctx, h.idempotencyKey(e), fingerprint(e.Data))
+	a, err := h.runner.Claim(ectx, h.idempotencyKey(e), fingerprint(e.Data))
 	if err != nil {
-		h.claimFailed(ctx, provider, e, start, err)
+		eobs.end(h.claimFailed(ctx, provider, e, start, err), err)
 		return fmt.Errorf("webhooks: claiming the event's key: %w", err)
 	}
 	switch a.State {
 	case idempotency.Completed:
 		h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeDuplicate, start, nil)
+		eobs.end(outcomeDuplicate, nil)
 		return nil
 	case idempotency.InProgress:
 		h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeInProgress, start, nil)
+		eobs.end(outcomeInProgress, nil)
 		return fmt.Errorf("webhooks: event %s: %w", e.ID, idempotency.ErrInProgress)
 	}
-	return h.runOne(ctx, provider, &pending{ev: e, fn: fn, a: a}, start)
+	return h.runOne(ctx, provider, &pending{ev: e, fn: fn, a: a, ctx: ectx, obs: eobs}, start)
 }

@@ -115,6 +115,7 @@ type handlerConfig struct {
 	namespace string
 	now       func() time.Time
 	queue     Queue
+	obs       *Observer
 	// jobHeaders are the headers added with WithJobHeaders.
 	jobHeaders []string
 	errs       []string

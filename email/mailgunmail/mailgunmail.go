@@ -167,8 +167,10 @@ type sendResponse struct {
 // (angle brackets included, as Mailgun writes it). Failures are
 // *email.SendError; the request is never retried here, since the API has
 // no idempotency key.
-func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, error) {
-	m, err := email.Prepare(m)
+func (s *Sender) Send(ctx context.Context, m *email.Message) (_ *email.Receipt, err error) {
+	ctx, ob := email.StartObservation(ctx, s.http.Observer, Name, "send")
+	defer func() { ob.End(err) }()
+	m, err = email.Prepare(m)
 	if err != nil {
 		return nil, err
 	}

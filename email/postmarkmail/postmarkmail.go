@@ -145,8 +145,10 @@ func (s *Sender) GoString() string { return s.String() }
 // Postmark's MessageID. Failures are *email.SendError with Postmark's
 // ErrorCode in Code; the request is never retried here, since the API has
 // no idempotency key.
-func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, error) {
-	m, err := email.Prepare(m)
+func (s *Sender) Send(ctx context.Context, m *email.Message) (_ *email.Receipt, err error) {
+	ctx, ob := email.StartObservation(ctx, s.http.Observer, Name, "send")
+	defer func() { ob.End(err) }()
+	m, err = email.Prepare(m)
 	if err != nil {
 		return nil, err
 	}

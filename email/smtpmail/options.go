@@ -101,6 +101,7 @@ type config struct {
 	dkim               *DKIM
 	logger             *slog.Logger
 	maxSize            int64
+	obs                *email.Observer
 }
 
 // WithCredentials sets the user name and password for SMTP AUTH. They are

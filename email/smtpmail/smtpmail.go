@@ -165,7 +165,9 @@ func NewFromURL(rawURL string, opts ...Option) (*Sender, error) {
 // Bcc recipients get the message (they are in the SMTP envelope) but no
 // Bcc header is written. Tags and Metadata have no SMTP equivalent and are
 // ignored.
-func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, error) {
+func (s *Sender) Send(ctx context.Context, m *email.Message) (_ *email.Receipt, err error) {
+	ctx, ob := email.StartObservation(ctx, s.cfg.obs, Name, "send")
+	defer func() { ob.End(err) }()
 	gm, id, err := s.build(m)
 	if err != nil {
 		return nil, err
@@ -185,7 +187,9 @@ func (s *Sender) Send(ctx context.Context, m *email.Message) (*email.Receipt, er
 // connection. It returns a receipt per message (nil for those not sent);
 // when any message was not sent the error is an *email.BatchError whose
 // Errs line up with msgs.
-func (s *Sender) SendMany(ctx context.Context, msgs []*email.Message) ([]*email.Receipt, error) {
+func (s *Sender) SendMany(ctx context.Context, msgs []*email.Message) (_ []*email.Receipt, err error) {
+	ctx, ob := email.StartObservation(ctx, s.cfg.obs, Name, "send_many")
+	defer func() { ob.End(err) }()
 	receipts := make([]*email.Receipt, len(msgs))
 	errs := make([]error, len(msgs))
 	built := make([]*mail.Msg, len(msgs))

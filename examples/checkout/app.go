@@ -71,6 +71,7 @@ type app struct {
 	// to the user alone.
 	keyScope string
 	queue    queueState // QUEUE_URL (queue.go)
+	tel      *telemetry // nil when telemetry is off (telemetry.go)
 	mux      *http.ServeMux
 }
 
@@ -101,9 +102,13 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 			return nil, fmt.Errorf("STORE_URL: %w", err)
 		}
 	}
+	if a.tel, err = newTelemetry(ctx, cfg.Telemetry); err != nil {
+		return nil, err
+	}
 	if a.store, err = idempotency.Open(ctx, cfg.StoreURL); err != nil {
 		return nil, fmt.Errorf("idempotency store: %w", err)
 	}
+	a.store = a.tel.observeStore(a.store)
 	if err := a.openQueue(ctx); err != nil { // queue.go
 		return nil, err
 	}
@@ -121,7 +126,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	case deps.mailer != nil:
 		a.mailer = deps.mailer
 	case cfg.SMTPURL != "":
-		s, err := smtpmail.NewFromURL(cfg.SMTPURL, smtpmail.WithLogger(logger))
+		s, err := smtpmail.NewFromURL(cfg.SMTPURL, observed(a.tel, []smtpmail.Option{smtpmail.WithLogger(logger)}, smtpmail.WithObserver)...)
 		if err != nil {
 			return nil, fmt.Errorf("SMTP_URL: %w", err)
 		}
@@ -136,6 +141,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		if cfg.StripeAPIURL != "" {
 			opts = append(opts, stripepay.WithBaseURL(cfg.StripeAPIURL))
 		}
+		opts = observed(a.tel, opts, stripepay.WithObserver)
 		p, err := stripepay.New(cfg.StripeSecretKey, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("stripe: %w", err)
@@ -153,6 +159,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		if cfg.PaystackAPIURL != "" {
 			opts = append(opts, paystackpay.WithBaseURL(cfg.PaystackAPIURL))
 		}
+		opts = observedHTTP(a.tel, observed(a.tel, opts, paystackpay.WithObserver), paystackpay.WithHTTPOptions)
 		p, err := paystackpay.New(cfg.PaystackSecretKey, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("paystack: %w", err)
@@ -170,6 +177,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		if cfg.SandboxWebhookSecret != "" {
 			opts = append(opts, sandboxpay.WithWebhookSecret(cfg.SandboxWebhookSecret))
 		}
+		opts = observed(a.tel, opts, sandboxpay.WithObserver)
 		p, err := sandboxpay.New(opts...)
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
@@ -200,9 +208,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if err := a.setupLogin(ctx, deps.baseURL); err != nil { // sign-in: login.go
 		return nil, err
 	}
-	idem, err := idempotency.NewMiddleware(a.store,
+	idem, err := idempotency.NewMiddleware(a.store, a.tel.idempotencyOptions(
 		idempotency.WithScope(a.idempotencyScope),
-		idempotency.WithLogger(logger))
+		idempotency.WithLogger(logger))...)
 	if err != nil {
 		return nil, fmt.Errorf("idempotency middleware: %w", err)
 	}
@@ -217,6 +225,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if err := a.startWorkers(ctx); err != nil { // queue.go
 		return nil, err
 	}
+	a.tel.mount(a.mux)
 	return a, nil
 }
 
@@ -224,7 +233,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 // at /webhooks/NAME.
 func (a *app) addProvider(name string, p payments.Provider, v webhooks.Verifier, parser payments.EventParser) error {
 	a.providers[name] = p
-	h, err := webhooks.NewHandler(v, a.webhookOptions()...)
+	h, err := webhooks.NewHandler(v, a.tel.webhookOptions(a.webhookOptions()...)...)
 	if err != nil {
 		return fmt.Errorf("%s webhooks: %w", name, err)
 	}
@@ -281,7 +290,7 @@ func (a *app) Close() error {
 	if a.orders != nil {
 		errs = append(errs, a.orders.close())
 	}
-	errs = append(errs, a.media.close())
+	errs = append(errs, a.media.close(), a.tel.shutdown())
 	return errors.Join(errs...)
 }
 

@@ -39,6 +39,8 @@ type config struct {
 	MediaURL         string      // MEDIA_URL: empty (DATA_DIR/media), cloudinary://..., file:///..., mem://
 	QueueURL         string      // QUEUE_URL: empty (events run in the request), sqlite, postgres://..., redis://...
 	CloudinaryAPIURL string      // CLOUDINARY_API_URL (a fake or a proxy)
+
+	Telemetry telemetryConfig // METRICS, OTEL_EXPORTER_OTLP_ENDPOINT: telemetry.go
 }
 
 // defaultDemoToken is the bearer token accepted when DEMO_TOKEN is unset.
@@ -66,6 +68,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		MediaURL:             getenv("MEDIA_URL"),
 		QueueURL:             getenv("QUEUE_URL"),
 		CloudinaryAPIURL:     getenv("CLOUDINARY_API_URL"),
+		Telemetry:            telemetryConfigFromEnv(getenv),
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"

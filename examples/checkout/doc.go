@@ -41,6 +41,10 @@
 //	QUEUE_URL              acknowledge payment webhooks fast: enqueue, answer 200, process in
 //	                       in-process workers; sqlite (a file in DATA_DIR), postgres://... (several
 //	                       replicas), redis://... (Asynq); failed jobs: switchboard webhooks jobs
+//	METRICS=1              serve Prometheus metrics at GET /metrics (webhook outcomes, provider
+//	                       call latency, retries, idempotency decisions): telemetry.go
+//	OTEL_EXPORTER_OTLP_ENDPOINT  send traces over OTLP/HTTP there (the exporter reads the other
+//	                       OTEL_EXPORTER_OTLP_* variables); trace context never goes to providers
 //
 // Routes:
 //
@@ -60,6 +64,7 @@
 //	DELETE /media/{id}                    delete an image (Bearer auth)
 //	GET  /media/...                       local images (public ones; private ones with a signed URL)
 //	POST /webhooks/cloudinary             Cloudinary upload notifications (with MEDIA_URL=cloudinary://...)
+//	GET  /metrics                         Prometheus metrics, with METRICS=1
 //	GET  /healthz                         liveness
 //
 // A create-intent body is one JSON object with amount (an integer number

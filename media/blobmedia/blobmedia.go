@@ -33,6 +33,7 @@ type config struct {
 	baseURL string
 	log     *slog.Logger
 	now     func() time.Time
+	obs     *media.Observer
 	errs    []error
 }
 
@@ -68,6 +69,7 @@ type Store struct {
 	base string
 	log  *slog.Logger
 	now  func() time.Time
+	obs  *media.Observer
 }
 
 var _ media.Store = (*Store)(nil)
@@ -102,7 +104,7 @@ func New(b *blob.Bucket, opts ...Option) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Store{b: b, base: cfg.baseURL, log: log, now: cfg.now}, nil
+	return &Store{b: b, base: cfg.baseURL, log: log, now: cfg.now, obs: cfg.obs}, nil
 }
 
 // Bucket returns the bucket the Store writes to.
@@ -114,7 +116,9 @@ func (s *Store) Bucket() *blob.Bucket { return s.b }
 // aborted, so the driver discards what it had. Without in.Overwrite the
 // write is conditional (blob.WriterOptions.IfNotExist) and fails with
 // media.ErrExists when the key exists.
-func (s *Store) Upload(ctx context.Context, in *media.Upload) (*media.Asset, error) {
+func (s *Store) Upload(ctx context.Context, in *media.Upload) (_ *media.Asset, err error) {
+	ctx, ob := media.StartObservation(ctx, s.obs, Name, "upload")
+	defer func() { ob.End(err) }()
 	if err := media.CheckUpload(in); err != nil {
 		return nil, err
 	}
@@ -278,7 +282,9 @@ func extOf(id string) string {
 }
 
 // Delete removes asset id; a missing asset is not an error.
-func (s *Store) Delete(ctx context.Context, id string) error {
+func (s *Store) Delete(ctx context.Context, id string) (err error) {
+	ctx, ob := media.StartObservation(ctx, s.obs, Name, "delete")
+	defer func() { ob.End(err) }()
 	if _, err := media.ParseKeyID(id); err != nil {
 		return err
 	}
@@ -326,7 +332,9 @@ func (s *Store) URL(ctx context.Context, id string, opts *media.URLOptions) (str
 // or limit the size of a presigned upload, so DirectUpload.MaxBytes is
 // zero: call Verify once the client reports the upload done. Drivers that
 // cannot sign fail with media.ErrUnsupported.
-func (s *Store) SignUpload(ctx context.Context, p *media.DirectUploadParams) (*media.DirectUpload, error) {
+func (s *Store) SignUpload(ctx context.Context, p *media.DirectUploadParams) (_ *media.DirectUpload, err error) {
+	ctx, ob := media.StartObservation(ctx, s.obs, Name, "sign_upload")
+	defer func() { ob.End(err) }()
 	if err := p.Check(0); err != nil {
 		return nil, err
 	}

@@ -49,6 +49,7 @@ type config struct {
 	now         func() time.Time
 	algorithm   string
 	notifyURL   string
+	obs         *media.Observer
 	errs        []error
 }
 
@@ -120,6 +121,7 @@ type Store struct {
 	http      *httpclient.Client
 	log       *slog.Logger
 	now       func() time.Time
+	obs       *media.Observer
 }
 
 var (
@@ -182,7 +184,7 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Store, error) {
 		cloud: cloudName, apiKey: apiKey, secret: apiSecret,
 		api: base + "/v1_1/" + cloudName, delivery: delivery + "/" + cloudName,
 		algorithm: cfg.algorithm, notifyURL: cfg.notifyURL,
-		http: hc, log: log, now: cfg.now,
+		http: hc, log: log, now: cfg.now, obs: cfg.obs,
 	}, nil
 }
 
@@ -360,7 +362,9 @@ type apiError struct {
 // answers with the existing asset instead of an error; that answer is
 // media.ErrExists unless the existing asset's ETag is the MD5 of these
 // bytes (a retried request that had already succeeded).
-func (s *Store) Upload(ctx context.Context, in *media.Upload) (*media.Asset, error) {
+func (s *Store) Upload(ctx context.Context, in *media.Upload) (_ *media.Asset, err error) {
+	ctx, ob := media.StartObservation(ctx, s.obs, Name, "upload")
+	defer func() { ob.End(err) }()
 	if err := media.CheckUpload(in); err != nil {
 		return nil, err
 	}
@@ -557,7 +561,9 @@ func sanitize(m string) string {
 // Delete destroys asset id (POST /<resource type>/destroy, with
 // invalidate=true to purge CDN caches). Cloudinary answers "not found" for
 // a missing asset, which is success: Delete is idempotent.
-func (s *Store) Delete(ctx context.Context, id string) error {
+func (s *Store) Delete(ctx context.Context, id string) (err error) {
+	ctx, ob := media.StartObservation(ctx, s.obs, Name, "delete")
+	defer func() { ob.End(err) }()
 	a, err := parseID(id)
 	if err != nil {
 		return err
@@ -709,7 +715,9 @@ func formatsFor(types []string) ([]string, bool) {
 // one hour after its timestamp, so the timestamp is set back to make the
 // signature expire after p.Expires; a longer expiry is
 // media.ErrInvalidParams. The API secret is never part of the answer.
-func (s *Store) SignUpload(_ context.Context, p *media.DirectUploadParams) (*media.DirectUpload, error) {
+func (s *Store) SignUpload(ctx context.Context, p *media.DirectUploadParams) (_ *media.DirectUpload, err error) {
+	_, ob := media.StartObservation(ctx, s.obs, Name, "sign_upload")
+	defer func() { ob.End(err) }()
 	if err := p.Check(MaxUploadExpiry); err != nil {
 		return nil, err
 	}

@@ -57,7 +57,9 @@ type policy struct {
 // size limit, allowed types (and ContentType, when set, as the only
 // allowed type) and expiry, and never overwrites: a policy stores at most
 // one file. An empty p.Name is replaced by a random one.
-func (s *Store) SignUpload(_ context.Context, p *media.DirectUploadParams) (*media.DirectUpload, error) {
+func (s *Store) SignUpload(ctx context.Context, p *media.DirectUploadParams) (_ *media.DirectUpload, err error) {
+	_, ob := media.StartObservation(ctx, s.obs, Name, "sign_upload")
+	defer func() { ob.End(err) }()
 	if err := p.Check(0); err != nil {
 		return nil, err
 	}

@@ -42,6 +42,7 @@ type config struct {
 	keySet  bool
 	log     *slog.Logger
 	now     func() time.Time
+	obs     *media.Observer
 	errs    []error
 }
 
@@ -90,6 +91,7 @@ type Store struct {
 	key      []byte
 	log      *slog.Logger
 	now      func() time.Time
+	obs      *media.Observer
 	// dirs remembers the folders already created, so that an upload
 	// into a known folder costs no MkdirAll.
 	dirs sync.Map
@@ -137,7 +139,7 @@ func New(dir string, opts ...Option) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Store{root: root, dir: dir, base: base, basePath: basePath, key: cfg.key, log: log, now: cfg.now}, nil
+	return &Store{root: root, dir: dir, base: base, basePath: basePath, key: cfg.key, log: log, now: cfg.now, obs: cfg.obs}, nil
 }
 
 func parseBase(b string) (base, basePath string, err error) {
@@ -199,7 +201,9 @@ func metaPath(id string) string { return metaDir + "/" + id + ".json" }
 // once complete, so a reader never sees a partial file and a failed
 // upload leaves nothing behind. Without in.Overwrite an existing asset
 // of the same name makes it fail with media.ErrExists.
-func (s *Store) Upload(ctx context.Context, in *media.Upload) (*media.Asset, error) {
+func (s *Store) Upload(ctx context.Context, in *media.Upload) (_ *media.Asset, err error) {
+	ctx, ob := media.StartObservation(ctx, s.obs, Name, "upload")
+	defer func() { ob.End(err) }()
 	if err := media.CheckUpload(in); err != nil {
 		return nil, err
 	}
@@ -346,7 +350,9 @@ func (s *Store) Metadata(id string) (map[string]string, error) {
 
 // Delete removes asset id and its metadata. A missing asset is not an
 // error.
-func (s *Store) Delete(ctx context.Context, id string) error {
+func (s *Store) Delete(ctx context.Context, id string) (err error) {
+	ctx, ob := media.StartObservation(ctx, s.obs, Name, "delete")
+	defer func() { ob.End(err) }()
 	if _, err := media.ParseKeyID(id); err != nil {
 		return err
 	}

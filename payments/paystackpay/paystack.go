@@ -55,6 +55,7 @@ type config struct {
 	clientOpts []httpclient.Option
 	logger     *slog.Logger
 	now        func() time.Time
+	obs        *payments.Observer
 }
 
 // WithBaseURL sets the API address (default DefaultBaseURL), for test
@@ -153,6 +154,7 @@ type Provider struct {
 	log  *slog.Logger
 	now  func() time.Time
 	caps payments.Capabilities
+	obs  *payments.Observer
 }
 
 var (
@@ -201,7 +203,7 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 	if err != nil {
 		return nil, &payments.Error{Kind: payments.ErrInvalidConfig, Provider: Name, Message: "HTTP options", Err: err}
 	}
-	return &Provider{hc: hc, log: cfg.logger, now: cfg.now,
+	return &Provider{hc: hc, log: cfg.logger, now: cfg.now, obs: cfg.obs,
 		caps: payments.Capabilities{
 			Currencies:              payments.AcceptCurrencies(acceptedCurrencies...),
 			RequiresEmail:           true,
@@ -239,7 +241,9 @@ func (p *Provider) Capabilities() payments.Capabilities { return p.caps }
 //
 // params.Description has no Paystack field and is not sent. Input is
 // validated before any call: see Capabilities.
-func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (*payments.Payment, error) {
+func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (got *payments.Payment, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.obs, Name, "create_payment")
+	defer func() { ob.EndPayment(got, err) }()
 	params.Amount = params.Amount.Normalize()
 	if err := p.caps.ValidateCreatePayment(Name, params); err != nil {
 		return nil, err
@@ -276,7 +280,7 @@ func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaym
 		opts = append(opts, httpclient.WithIdempotencyKey(reference))
 	}
 	var data initializeData
-	err := p.call(ctx, http.MethodPost, "/transaction/initialize", req, &data, opts...)
+	err = p.call(ctx, http.MethodPost, "/transaction/initialize", req, &data, opts...)
 	if err != nil {
 		if reference != "" && isDuplicateReference(err) {
 			return p.resolveDuplicate(ctx, reference, params, hash)
@@ -351,7 +355,9 @@ func (p *Provider) resolveDuplicate(ctx context.Context, reference string, param
 // (GET /transaction/verify/:reference) and returns its state. Paystack
 // answers 200 for failed and abandoned transactions too; the status comes
 // from data.status (see the mapping in the package documentation).
-func (p *Provider) GetPayment(ctx context.Context, id string) (*payments.Payment, error) {
+func (p *Provider) GetPayment(ctx context.Context, id string) (got *payments.Payment, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.obs, Name, "get_payment")
+	defer func() { ob.EndPayment(got, err) }()
 	if err := payments.ValidateID(Name, "payment", id); err != nil {
 		return nil, err
 	}
@@ -401,13 +407,17 @@ func (p *Provider) toPayment(tx *transaction) *payments.Payment {
 // CancelPayment is not offered by Paystack: an initialized transaction
 // that is never paid stays abandoned. It returns an error wrapping
 // payments.ErrNotSupported without calling Paystack.
-func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Payment, error) {
+func (p *Provider) CancelPayment(ctx context.Context, id string) (got *payments.Payment, err error) {
+	_, ob := payments.StartObservation(ctx, p.obs, Name, "cancel_payment")
+	defer func() { ob.EndPayment(got, err) }()
 	return nil, &payments.Error{Kind: payments.ErrNotSupported, Provider: Name,
 		Code: "cancel_not_supported", Message: "Paystack transactions cannot be canceled"}
 }
 
 // GetRefund fetches a refund by its Paystack id (GET /refund/:id).
-func (p *Provider) GetRefund(ctx context.Context, id string) (*payments.Refund, error) {
+func (p *Provider) GetRefund(ctx context.Context, id string) (got *payments.Refund, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.obs, Name, "get_refund")
+	defer func() { ob.EndRefund(got, err) }()
 	if err := payments.ValidateID(Name, "refund", id); err != nil {
 		return nil, err
 	}

@@ -96,7 +96,9 @@ func (p *Provider) findRefund(ctx context.Context, params payments.RefundParams,
 // fails with payments.ErrIdempotencyConflict when its amount differs from
 // a non-zero Amount. This protects retries made one after the other;
 // concurrent calls with one key are not serialized.
-func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (*payments.Refund, error) {
+func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (got *payments.Refund, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.obs, Name, "refund")
+	defer func() { ob.EndRefund(got, err) }()
 	if err := p.caps.ValidateRefund(Name, params); err != nil {
 		return nil, err
 	}

@@ -50,6 +50,7 @@ type config struct {
 	pendingRefunds bool
 	currencies     []payments.Currency
 	maxAmount      int64
+	obs            *payments.Observer
 }
 
 // WithWebhookSecret sets the Standard Webhooks signing secret, in the form
@@ -389,7 +390,9 @@ func fingerprint(v any) string {
 // with WithPendingPayments). With an IdempotencyKey, a repeated call with
 // the same parameters returns the same payment; with different parameters
 // it fails with payments.ErrIdempotencyConflict.
-func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (*payments.Payment, error) {
+func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaymentParams) (got *payments.Payment, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.cfg.obs, Name, "create_payment")
+	defer func() { ob.EndPayment(got, err) }()
 	params.Amount = params.Amount.Normalize()
 	if err := p.caps.ValidateCreatePayment(Name, params); err != nil {
 		return nil, err
@@ -446,7 +449,9 @@ func (p *Provider) CreatePayment(ctx context.Context, params payments.CreatePaym
 
 // GetPayment returns a payment by id, or an error wrapping
 // payments.ErrNotFound.
-func (p *Provider) GetPayment(ctx context.Context, id string) (*payments.Payment, error) {
+func (p *Provider) GetPayment(ctx context.Context, id string) (got *payments.Payment, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.cfg.obs, Name, "get_payment")
+	defer func() { ob.EndPayment(got, err) }()
 	if err := payments.ValidateID(Name, "payment", id); err != nil {
 		return nil, err
 	}
@@ -465,7 +470,9 @@ func (p *Provider) GetPayment(ctx context.Context, id string) (*payments.Payment
 // CancelPayment cancels a payment that has not succeeded, failed or been
 // canceled, and delivers a payment.canceled event. Canceling a canceled
 // payment returns it unchanged, without an event.
-func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Payment, error) {
+func (p *Provider) CancelPayment(ctx context.Context, id string) (got *payments.Payment, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.cfg.obs, Name, "cancel_payment")
+	defer func() { ob.EndPayment(got, err) }()
 	if err := payments.ValidateID(Name, "payment", id); err != nil {
 		return nil, err
 	}
@@ -499,7 +506,9 @@ func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Paym
 // Refund refunds a succeeded payment in full (zero Amount: whatever has not
 // been refunded yet) or in part. With an IdempotencyKey, a repeated call
 // with the same parameters returns the same refund and never refunds twice.
-func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (*payments.Refund, error) {
+func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (got *payments.Refund, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.cfg.obs, Name, "refund")
+	defer func() { ob.EndRefund(got, err) }()
 	if err := p.caps.ValidateRefund(Name, params); err != nil {
 		return nil, err
 	}
@@ -574,7 +583,9 @@ func (p *Provider) Refund(ctx context.Context, params payments.RefundParams) (*p
 
 // GetRefund returns a refund by id, or an error wrapping
 // payments.ErrNotFound.
-func (p *Provider) GetRefund(ctx context.Context, id string) (*payments.Refund, error) {
+func (p *Provider) GetRefund(ctx context.Context, id string) (got *payments.Refund, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.cfg.obs, Name, "get_refund")
+	defer func() { ob.EndRefund(got, err) }()
 	if err := payments.ValidateID(Name, "refund", id); err != nil {
 		return nil, err
 	}

@@ -47,6 +47,7 @@ type Provider struct {
 	intents paymentintent.Client
 	refunds refund.Client
 	caps    payments.Capabilities
+	obs     *payments.Observer
 }
 
 var (
@@ -62,6 +63,7 @@ type config struct {
 	retries    int64
 	logger     *slog.Logger
 	rules      []payments.CurrencyRule
+	obs        *payments.Observer
 }
 
 // Option configures a Provider. An option given a value it cannot use
@@ -189,6 +191,7 @@ func New(secretKey string, opts ...Option) (*Provider, error) {
 	return &Provider{
 		intents: paymentintent.Client{B: backend, Key: secretKey},
 		refunds: refund.Client{B: backend, Key: secretKey},
+		obs:     cfg.obs,
 		caps: payments.Capabilities{
 			Currencies:              rules,
 			Cancel:                  true,
@@ -222,7 +225,9 @@ func (p *Provider) Capabilities() payments.Capabilities { return p.caps }
 // Stripe accepts return_url only together with confirm=true, which needs a
 // payment method the server does not have, so ReturnURL is not sent here:
 // pass it to stripe.confirmPayment in the browser.
-func (p *Provider) CreatePayment(ctx context.Context, in payments.CreatePaymentParams) (*payments.Payment, error) {
+func (p *Provider) CreatePayment(ctx context.Context, in payments.CreatePaymentParams) (got *payments.Payment, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.obs, Name, "create_payment")
+	defer func() { ob.EndPayment(got, err) }()
 	in.Amount = in.Amount.Normalize()
 	if err := p.caps.ValidateCreatePayment(Name, in); err != nil {
 		return nil, err
@@ -264,7 +269,9 @@ func (p *Provider) CreatePayment(ctx context.Context, in payments.CreatePaymentP
 
 // GetPayment retrieves a PaymentIntent by id (pi_...), expanding its latest
 // charge so that refunds show as refunded or partially_refunded.
-func (p *Provider) GetPayment(ctx context.Context, id string) (*payments.Payment, error) {
+func (p *Provider) GetPayment(ctx context.Context, id string) (got *payments.Payment, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.obs, Name, "get_payment")
+	defer func() { ob.EndPayment(got, err) }()
 	pi, err := p.getIntent(ctx, id)
 	if err != nil {
 		return nil, err
@@ -289,7 +296,9 @@ func (p *Provider) getIntent(ctx context.Context, id string) (*stripe.PaymentInt
 // CancelPayment cancels a PaymentIntent that has not succeeded. Canceling
 // a succeeded payment fails with an error wrapping ErrInvalidRequest
 // (Stripe's payment_intent_unexpected_state); refund it instead.
-func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Payment, error) {
+func (p *Provider) CancelPayment(ctx context.Context, id string) (got *payments.Payment, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.obs, Name, "cancel_payment")
+	defer func() { ob.EndPayment(got, err) }()
 	if err := payments.ValidateID(Name, "payment", id); err != nil {
 		return nil, err
 	}
@@ -312,7 +321,9 @@ func (p *Provider) CancelPayment(ctx context.Context, id string) (*payments.Paym
 // reject an amount above what is left before anything is refunded. With an
 // idempotency key only the payment's amount bounds it, since a retry of a
 // refund that already succeeded must reach Stripe to be replayed.
-func (p *Provider) Refund(ctx context.Context, in payments.RefundParams) (*payments.Refund, error) {
+func (p *Provider) Refund(ctx context.Context, in payments.RefundParams) (got *payments.Refund, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.obs, Name, "refund")
+	defer func() { ob.EndRefund(got, err) }()
 	if err := p.caps.ValidateRefund(Name, in); err != nil {
 		return nil, err
 	}
@@ -378,7 +389,9 @@ func (p *Provider) Refund(ctx context.Context, in payments.RefundParams) (*payme
 }
 
 // GetRefund retrieves a refund by id (re_...).
-func (p *Provider) GetRefund(ctx context.Context, id string) (*payments.Refund, error) {
+func (p *Provider) GetRefund(ctx context.Context, id string) (got *payments.Refund, err error) {
+	ctx, ob := payments.StartObservation(ctx, p.obs, Name, "get_refund")
+	defer func() { ob.EndRefund(got, err) }()
 	if err := payments.ValidateID(Name, "refund", id); err != nil {
 		return nil, err
 	}

@@ -96,6 +96,9 @@ type ClientConfig struct {
 	HTTPOptions []httpclient.Option
 	// Logger receives the send log; nil discards it.
 	Logger *slog.Logger
+	// Observer receives an observation of each send; nil observes
+	// nothing.
+	Observer *email.Observer
 }
 
 // SetHTTPClient sets HTTPClient; a nil hc is a configuration error of pkg.
@@ -104,6 +107,15 @@ func (c *ClientConfig) SetHTTPClient(pkg string, hc *http.Client) error {
 		return ConfigError(pkg, "WithHTTPClient: the client is nil")
 	}
 	c.HTTPClient = hc
+	return nil
+}
+
+// SetObserver sets Observer; a nil o is a configuration error of pkg.
+func (c *ClientConfig) SetObserver(pkg string, o *email.Observer) error {
+	if o == nil {
+		return ConfigError(pkg, "WithObserver: the observer is nil")
+	}
+	c.Observer = o
 	return nil
 }
 
@@ -154,7 +166,7 @@ func (c ClientConfig) Transport(pkg, provider, userAgent string, classify Classi
 	if client.BaseURL() != "" {
 		return Transport{}, ConfigError(pkg, "WithHTTPOptions: httpclient.WithBaseURL does not apply to a sender; use %s.WithBaseURL", pkg)
 	}
-	return Transport{Provider: provider, Client: client, Logger: logger, Classify: classify}, nil
+	return Transport{Provider: provider, Client: client, Logger: logger, Classify: classify, Observer: c.Observer}, nil
 }
 
 // Request is one POST to a provider's send endpoint.
@@ -185,6 +197,9 @@ type Transport struct {
 	Logger *slog.Logger
 	// Classify maps error answers to SendErrors.
 	Classify ClassifyFunc
+	// Observer receives an observation of each send; nil observes
+	// nothing.
+	Observer *email.Observer
 }
 
 // Send posts req, asking for a JSON answer. A transport failure or error
