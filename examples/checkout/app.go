@@ -55,6 +55,7 @@ type app struct {
 	sandbox   *sandboxpay.Provider
 	signin    *signIn // nil when no sign-in provider is configured (login.go)
 	media     *mediaService
+	sms       *smsService // receipt texts and their delivery reports: sms.go
 	mux       *http.ServeMux
 }
 
@@ -174,6 +175,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if err := a.setupMedia(ctx, deps.baseURL); err != nil {
 		return nil, err
 	}
+	if err := a.setupSMS(ctx, deps.baseURL); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -202,7 +206,7 @@ func (a *app) Close() error {
 	if a.orders != nil {
 		errs = append(errs, a.orders.close())
 	}
-	errs = append(errs, a.media.close())
+	errs = append(errs, a.media.close(), a.sms.close())
 	return errors.Join(errs...)
 }
 
@@ -223,6 +227,9 @@ func (a *app) onPaymentEvent(ctx context.Context, e *payments.Event) error {
 			return err
 		}
 		a.log.Info("order created", "order_id", ord.ID, "payment_id", ord.PaymentID, "new", created)
+		if err := a.sendReceiptSMS(ctx, ord, e); err != nil {
+			return err
+		}
 		if addr == "" {
 			a.log.Warn("payment has no customer email; no receipt sent", "payment_id", e.PaymentID)
 			return nil
@@ -271,6 +278,7 @@ type createIntentRequest struct {
 	Amount   int64  `json:"amount"`
 	Currency string `json:"currency"`
 	Email    string `json:"email"`
+	Phone    string `json:"phone,omitempty"` // receipt by SMS too: sms.go
 }
 
 type createIntentResponse struct {
@@ -295,6 +303,14 @@ func (a *app) createIntent(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, "invalid email", "email must be an address such as a@b.co")
 		return
 	}
+	if in.Phone != "" {
+		phone, err := a.normalizePhone(in.Phone)
+		if err != nil {
+			problem(w, http.StatusBadRequest, "invalid phone", err.Error())
+			return
+		}
+		in.Phone = phone
+	}
 	money := payments.NewMoney(in.Amount, in.Currency)
 	if err := money.Validate(); err != nil {
 		problem(w, http.StatusBadRequest, "invalid amount", err.Error())
@@ -307,6 +323,9 @@ func (a *app) createIntent(w http.ResponseWriter, r *http.Request) {
 		CustomerEmail: in.Email,
 		Description:   "Switchboard Checkout order",
 		Metadata:      map[string]string{"email": in.Email, "user": userFrom(r.Context())},
+	}
+	if in.Phone != "" {
+		params.Metadata["phone"] = in.Phone
 	}
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
 		params.IdempotencyKey = userFrom(r.Context()) + ":" + key
@@ -347,6 +366,9 @@ func paymentErrorStatus(err error) (int, string) {
 
 func (a *app) listOrders(w http.ResponseWriter, r *http.Request) {
 	orders, err := a.orders.list(r.Context(), userFrom(r.Context()))
+	if err == nil {
+		err = a.attachSMS(r.Context(), orders)
+	}
 	if err != nil {
 		a.log.Error("list orders", "err", err)
 		problem(w, http.StatusInternalServerError, "cannot list orders", "")

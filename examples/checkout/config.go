@@ -34,6 +34,7 @@ type config struct {
 	Login            loginConfig // PUBLIC_URL, SESSION_KEY, GOOGLE_*, GITHUB_*, OIDC_*: login.go
 	MediaURL         string      // MEDIA_URL: empty (DATA_DIR/media), cloudinary://..., file:///..., mem://
 	CloudinaryAPIURL string      // CLOUDINARY_API_URL (a fake or a proxy)
+	SMS              smsConfig   // SMS_PROVIDER, SMS_REGION, TWILIO_*, AFRICASTALKING_*: sms.go
 }
 
 // defaultDemoToken is the bearer token accepted when DEMO_TOKEN is unset.
@@ -60,6 +61,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		Login:                loginConfigFromEnv(getenv),
 		MediaURL:             getenv("MEDIA_URL"),
 		CloudinaryAPIURL:     getenv("CLOUDINARY_API_URL"),
+		SMS:                  smsConfigFromEnv(getenv),
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"
