@@ -75,6 +75,9 @@ type ReportParser interface {
 //		return db.AdvanceStatus(ctx, r.MessageID, r.Status) // keeps the highest rank
 //	})
 //
+// Like On, it replaces functions registered earlier for those types (a
+// Twilio "failed" or "canceled" voice callback shares its type with the
+// message status): receive message reports on an endpoint of their own.
 // An event the parser reports as ErrUnhandledEvent is acknowledged without
 // calling fn. Any other parse error, and any error from fn, is returned
 // to the handler, which answers 500 so that the provider delivers the

@@ -53,7 +53,6 @@ type Once struct {
 	lease        time.Duration
 	storeTimeout time.Duration
 	sendTimeout  time.Duration
-	now          func() time.Time
 	log          *slog.Logger
 	closed       atomic.Bool
 }
@@ -80,7 +79,7 @@ func NewOnce(c *Config, sendTimeout time.Duration) (*Once, error) {
 			fmt.Sprintf("the lease must be longer than %v: the send timeout (%v), the store timeout (%v) and %v of margin, so that no retry can claim the key while a send is in flight",
 				need, sendTimeout, storeTimeout, leaseMargin))
 	}
-	o := &Once{provider: c.Provider, lease: lease, storeTimeout: storeTimeout, sendTimeout: sendTimeout, now: c.now(), log: c.logger()}
+	o := &Once{provider: c.Provider, lease: lease, storeTimeout: storeTimeout, sendTimeout: sendTimeout, log: c.logger()}
 	store := c.Store
 	if store == nil {
 		ms, err := memstore.New()

@@ -99,12 +99,4 @@ func (c *Config) logger() *slog.Logger {
 	return c.Logger
 }
 
-// now returns Clock, or time.Now.
-func (c *Config) now() func() time.Time {
-	if c.Clock == nil {
-		return time.Now
-	}
-	return c.Clock
-}
-
 var discard = slog.New(slog.DiscardHandler)
