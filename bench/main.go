@@ -97,6 +97,7 @@ func runAll(cfg config) []Row {
 		{"Stripe", stripeRows},
 		{"Verifiers", verifierRows},
 		{"Handler", handlerRows},
+		{"Queue", queueRows},
 		{"Store", storeRows},
 		{"httpclient", clientRows},
 		{"SMTP", smtpRows},

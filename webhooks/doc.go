@@ -154,6 +154,22 @@
 // ("POST /webhooks/stripe"), chi (r.Method("POST", "/webhooks/stripe", h)),
 // or any router that accepts one.
 //
+// # Acknowledge fast
+//
+// WithQueue switches a Handler from running the functions inside the
+// provider's request to enqueueing each handled event on a durable Queue
+// and answering 200 once it is stored (503 when the queue cannot store it,
+// so the provider delivers again). Workers started with Queue.Start run
+// the same On and Fallback functions through Handler.Process, with the
+// same idempotency.Runner, store and keys, so an event whose job runs
+// twice (a rescued or cancelled job) has its effect once; NewJobRouter
+// serves several Handlers from one queue. Duplicate deliveries add no job:
+// the queue refuses a second job with the same Job.Key while the first is
+// waiting, running, failed or retained after completion. Retries, backoff
+// and failed jobs belong to the queue (riverqueue for River on PostgreSQL
+// or SQLite, asynqqueue for Asynq on Redis; both pass webhooks/queuetest).
+// Job documents what of an event survives the queue.
+//
 // # Serving
 //
 // The body limit bounds memory, but only the server bounds time: serve the

@@ -56,10 +56,11 @@ type EventFunc func(ctx context.Context, e *Event) error
 //   - A verifier implementing Responder may answer the delivery itself
 //     (Slack's url_verification challenge).
 //   - Each event whose type has a function (On, else Fallback) is claimed
-//     in the store under "provider:DedupKey" (with WithNamespace,
-//     "namespace:provider:DedupKey") before anything runs. If the
-//     store cannot answer, every claim made for the delivery is released,
-//     nothing runs and the answer is 503.
+//     through an idempotency.Runner on the store under "provider:DedupKey"
+//     (with WithNamespace, "namespace:provider:DedupKey") before anything
+//     runs. If the store cannot answer (down, full, closed, or slower than
+//     idempotency.DefaultStoreTimeout), every claim made for the delivery
+//     is released, nothing runs and the answer is 503.
 //   - Claimed events run their function. Success completes the key for
 //     WithTTL (72 h by default); an error or a panic releases it
 //     and the answer is 500, so the provider retries. Completed events stay
@@ -76,7 +77,7 @@ type EventFunc func(ctx context.Context, e *Event) error
 // Precedence in a batch: 503, then 500, then 409, then 200.
 type Handler struct {
 	v       Verifier
-	store   idempotency.Store
+	runner  *idempotency.Runner
 	maxBody int64
 	ttl     time.Duration
 	lease   time.Duration
@@ -86,6 +87,11 @@ type Handler struct {
 	// keyPrefix is "namespace:provider:" or "provider:", prepended to
 	// every key claimed in the store.
 	keyPrefix string
+	namespace string
+	// queue, when set, receives the handled events instead of running
+	// them (WithQueue); jobHeaders are the headers a Job keeps.
+	queue      Queue
+	jobHeaders []string
 
 	// mu serialises registrations; each publishes a fresh routes value,
 	// which requests read without locking.
@@ -124,24 +130,33 @@ func NewHandler(v Verifier, opts ...HandlerOption) (*Handler, error) {
 	if len(c.errs) > 0 {
 		return nil, fmt.Errorf("%w: %s handler: %s", ErrInvalidOption, v.Provider(), c.errs[0])
 	}
+	if c.store == nil {
+		// memstore.New fails only on a bad option, and none is given.
+		c.store, _ = memstore.New()
+	}
+	// The options checked the lease and the TTL, the only values NewRunner
+	// could refuse.
+	runner, err := idempotency.NewRunner(c.store, idempotency.WithLease(c.lease), idempotency.WithTTL(c.ttl))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s handler: %w", ErrInvalidConfig, v.Provider(), err)
+	}
 	h := &Handler{
 		v:       v,
-		store:   c.store,
+		runner:  runner,
 		maxBody: c.maxBody,
 		ttl:     c.ttl,
 		lease:   c.lease,
 		log:     c.log,
 		now:     c.now,
+		queue:   c.queue,
 	}
+	h.namespace = c.namespace
+	h.jobHeaders = append(append(make([]string, 0, len(jobHeaders)+len(c.jobHeaders)), jobHeaders...), c.jobHeaders...)
 	h.keyPrefix = v.Provider() + ":"
 	if c.namespace != "" {
 		h.keyPrefix = c.namespace + ":" + h.keyPrefix
 	}
 	h.routes.Store(&routes{funcs: map[string]EventFunc{}})
-	if h.store == nil {
-		// memstore.New fails only on a bad option, and none is given.
-		h.store, _ = memstore.New()
-	}
 	if c.publicURL != "" {
 		// WithPublicURL checked the URL already.
 		h.base, _ = url.Parse(c.publicURL)
@@ -197,6 +212,8 @@ const (
 	outcomeUnhandled  = "unhandled"
 	outcomeStoreError = "store_error"
 	outcomeCanceled   = "canceled"
+	outcomeEnqueued   = "enqueued"
+	outcomeQueueError = "queue_error"
 )
 
 // ServeHTTP implements http.Handler.
@@ -264,13 +281,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	status := h.process(r.Context(), provider, events, start)
+	var status int
+	if h.queue != nil {
+		status = h.enqueue(r.Context(), provider, events, start)
+	} else {
+		status = h.process(r.Context(), provider, events, start)
+	}
 	switch status {
 	case http.StatusOK:
 		writeJSON(w, status, respOK)
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "30")
-		writeJSON(w, status, respStoreDown)
+		if h.queue != nil {
+			writeJSON(w, status, respQueueDown)
+		} else {
+			writeJSON(w, status, respStoreDown)
+		}
 	case http.StatusInternalServerError:
 		writeJSON(w, status, respFailed)
 	case http.StatusConflict:
@@ -320,11 +346,11 @@ func readBody(r *http.Request, rd io.Reader, limit int64) ([]byte, error) {
 	}
 }
 
+// pending is one event of a delivery held by a claim, waiting to run.
 type pending struct {
-	ev    *Event
-	key   string
-	fn    EventFunc
-	token string
+	ev *Event
+	fn EventFunc
+	a  *idempotency.Attempt
 }
 
 // logEvent logs the outcome of one event, building the line only when the
@@ -350,20 +376,31 @@ func (h *Handler) logEvent(ctx context.Context, level slog.Level, provider strin
 // process claims and runs the events of one verified delivery and returns
 // the status to answer.
 func (h *Handler) process(ctx context.Context, provider string, events []Event, start time.Time) int {
-	// Bookkeeping must finish even when the provider hangs up.
-	bg := context.WithoutCancel(ctx)
 	for i := range events {
 		if events[i].ID == "" && events[i].DedupKey == "" {
 			return http.StatusBadRequest
 		}
 	}
-
-	// Claim every handled event before anything runs. Most deliveries hold
-	// one event: its bookkeeping stays on the stack, and only a batch needs
-	// the set of keys already claimed.
+	// Most deliveries hold one event: its bookkeeping stays on the stack.
 	var one [1]pending
-	acquired := one[:0]
-	inProgress := false
+	acquired, status := h.claimAll(ctx, provider, events, start, one[:0])
+	if status == http.StatusServiceUnavailable {
+		return status
+	}
+	if h.runAll(ctx, provider, acquired, start) {
+		return http.StatusInternalServerError
+	}
+	return status
+}
+
+// claimAll claims every handled event of a delivery through the Runner
+// before anything runs, appending the ones acquired to acquired. It
+// returns them and http.StatusOK, or http.StatusConflict when an event is
+// held elsewhere. When a claim fails, the claims already made are released
+// and it returns http.StatusServiceUnavailable.
+func (h *Handler) claimAll(ctx context.Context, provider string, events []Event, start time.Time, acquired []pending) ([]pending, int) {
+	status := http.StatusOK
+	// Only a batch needs the set of keys already claimed.
 	var seen map[string]bool
 	if len(events) > 1 {
 		seen = make(map[string]bool, len(events))
@@ -383,67 +420,95 @@ func (h *Handler) process(ctx context.Context, provider string, events []Event, 
 			}
 			seen[key] = true
 		}
-		c, err := h.store.Claim(ctx, key, fingerprint(e.Data), h.lease)
+		a, err := h.runner.Claim(ctx, key, fingerprint(e.Data))
 		if err != nil {
-			if ctx.Err() != nil {
-				// The provider hung up; it will deliver again.
-				h.logEvent(ctx, slog.LevelWarn, provider, e, outcomeCanceled, start, err)
-			} else {
-				h.logEvent(ctx, slog.LevelError, provider, e, outcomeStoreError, start, err)
-			}
+			h.claimFailed(ctx, provider, e, start, err)
 			for _, p := range acquired {
-				if rerr := h.store.Release(bg, p.key, p.token); rerr != nil {
+				if rerr := p.a.Release(ctx); rerr != nil {
 					h.logEvent(ctx, slog.LevelError, provider, p.ev, outcomeStoreError, start, rerr)
 				}
 			}
-			return http.StatusServiceUnavailable
+			return nil, http.StatusServiceUnavailable
 		}
-		switch c.State {
+		switch a.State {
 		case idempotency.Acquired:
-			acquired = append(acquired, pending{ev: e, key: key, fn: fn, token: c.Token})
+			acquired = append(acquired, pending{ev: e, fn: fn, a: a})
 		case idempotency.Completed:
 			h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeDuplicate, start, nil)
 		default:
-			inProgress = true
+			status = http.StatusConflict
 			h.logEvent(ctx, slog.LevelInfo, provider, e, outcomeInProgress, start, nil)
 		}
 	}
-
-	failed := false
-	for _, p := range acquired {
-		if err := run(ctx, p.fn, p.ev); err != nil {
-			failed = true
-			h.logEvent(ctx, slog.LevelError, provider, p.ev, outcomeFailed, start, err)
-			if rerr := h.store.Release(bg, p.key, p.token); rerr != nil {
-				h.logEvent(ctx, slog.LevelError, provider, p.ev, outcomeStoreError, start, rerr)
-			}
-			continue
-		}
-		if cerr := h.store.Complete(bg, p.key, p.token, idempotency.Record{Status: http.StatusOK}, h.ttl); cerr != nil {
-			// The function succeeded; answering an error would only make
-			// the provider deliver the event again.
-			h.logEvent(ctx, slog.LevelWarn, provider, p.ev, outcomeProcessed, start, fmt.Errorf("completing key: %w", cerr))
-			continue
-		}
-		h.logEvent(ctx, slog.LevelInfo, provider, p.ev, outcomeProcessed, start, nil)
-	}
-	switch {
-	case failed:
-		return http.StatusInternalServerError
-	case inProgress:
-		return http.StatusConflict
-	}
-	return http.StatusOK
+	return acquired, status
 }
 
-// run calls fn, turning a panic into an error.
-func run(ctx context.Context, fn EventFunc, e *Event) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("webhooks: event function panicked: %v", r)
+// claimFailed logs a claim the store could not answer (down, full, closed
+// or timed out), or one cut short by a provider that hung up.
+func (h *Handler) claimFailed(ctx context.Context, provider string, e *Event, start time.Time, err error) {
+	if ctx.Err() != nil {
+		// The provider hung up; it will deliver again.
+		h.logEvent(ctx, slog.LevelWarn, provider, e, outcomeCanceled, start, err)
+		return
+	}
+	h.logEvent(ctx, slog.LevelError, provider, e, outcomeStoreError, start, err)
+}
+
+// runAll runs each acquired event through its Attempt: the key is
+// completed when the function succeeds and released when it fails or
+// panics. It reports whether any function failed.
+func (h *Handler) runAll(ctx context.Context, provider string, acquired []pending, start time.Time) (failed bool) {
+	for i := range acquired {
+		if h.runOne(ctx, provider, &acquired[i], start) != nil {
+			failed = true
 		}
-	}()
-	return fn(ctx, e)
+	}
+	return failed
+}
+
+// runOne runs one acquired event through its Attempt and logs the
+// outcome. It returns the function's error, or the *idempotency.PanicError
+// of a panic.
+func (h *Handler) runOne(ctx context.Context, provider string, p *pending, start time.Time) error {
+	var fnErr error
+	res, err := p.a.Run(ctx, func(ctx context.Context) (idempotency.Record, error) {
+		fnErr = p.fn(ctx, p.ev)
+		return idempotency.Record{Status: http.StatusOK}, fnErr
+	})
+	if err != nil {
+		h.runFailed(ctx, provider, p.ev, start, fnErr, err)
+		if fnErr != nil {
+			return fnErr
+		}
+		return err
+	}
+	if res.StoreErr != nil {
+		// The function succeeded; answering an error would only make
+		// the provider deliver the event again.
+		h.logEvent(ctx, slog.LevelWarn, provider, p.ev, outcomeProcessed, start, fmt.Errorf("completing key: %w", res.StoreErr))
+		return nil
+	}
+	h.logEvent(ctx, slog.LevelInfo, provider, p.ev, outcomeProcessed, start, nil)
+	return nil
+}
+
+// runFailed logs an event whose function failed (fnErr) or panicked
+// (fnErr nil), and the release that failed after it, if any: err is what
+// Attempt.Run returned.
+func (h *Handler) runFailed(ctx context.Context, provider string, e *Event, start time.Time, fnErr, err error) {
+	if fnErr == nil {
+		// A panic: err is the *idempotency.PanicError, joined to a failed
+		// release.
+		h.logEvent(ctx, slog.LevelError, provider, e, outcomeFailed, start, err)
+		return
+	}
+	h.logEvent(ctx, slog.LevelError, provider, e, outcomeFailed, start, fnErr)
+	if j, ok := err.(interface{ Unwrap() []error }); ok && err != fnErr {
+		// Run joined the release's error to the function's.
+		if errs := j.Unwrap(); len(errs) == 2 {
+			h.logEvent(ctx, slog.LevelError, provider, e, outcomeStoreError, start, errs[1])
+		}
+	}
 }
 
 // idempotencyKey is the key an event is claimed under: the Handler's
@@ -524,6 +589,7 @@ var (
 	respTooLarge         = errorBody("body too large")
 	respCannotRead       = errorBody("cannot read body")
 	respStoreDown        = errorBody("idempotency store unavailable")
+	respQueueDown        = errorBody("queue unavailable")
 	respFailed           = errorBody("event processing failed")
 	respInProgress       = errorBody("event in progress elsewhere, retry later")
 	respNoID             = errorBody("event without id")

@@ -596,3 +596,41 @@ func TestHandlerSilentByDefault(t *testing.T) {
 	serve(h, bad)
 	require.Empty(t, buf.String())
 }
+
+// A store that cannot take a new key (the bounded memory store when full)
+// answers 503 like a store that is down, and runs nothing.
+func TestHandlerStoreFullAnswers503(t *testing.T) {
+	store, err := memstore.New(memstore.WithMaxEntries(1))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	h, secret := newGitHubHandler(t, store)
+	release := make(chan struct{})
+	var runs atomic.Int32
+	h.On("repository", func(context.Context, *Event) error {
+		if runs.Add(1) == 1 {
+			<-release // hold the only entry the store has
+		}
+		return nil
+	})
+	done := make(chan int)
+	go func() { done <- serve(h, githubRequest(t, secret, "full-1", "repository", []byte(`{}`))).Code }()
+	require.Eventually(t, func() bool { return runs.Load() == 1 }, 10*time.Second, time.Millisecond)
+	w := serve(h, githubRequest(t, secret, "full-2", "repository", []byte(`{}`)))
+	require.Equal(t, http.StatusServiceUnavailable, w.Code, "a full store is unavailable")
+	require.NotEmpty(t, w.Header().Get("Retry-After"))
+	require.Equal(t, int32(1), runs.Load(), "nothing runs without a claim")
+	close(release)
+	require.Equal(t, http.StatusOK, <-done)
+}
+
+// A panicking function is logged as failed and its key released, so the
+// provider's retry runs it.
+func TestHandlerPanicLoggedAsFailed(t *testing.T) {
+	var buf bytes.Buffer
+	h, secret := newGitHubHandler(t, memStore(t), WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
+	h.On("repository", func(context.Context, *Event) error { panic("boom") })
+	require.Equal(t, http.StatusInternalServerError, serve(h, githubRequest(t, secret, "p2", "repository", []byte(`{}`))).Code)
+	require.Contains(t, buf.String(), `"outcome":"failed"`)
+	require.Contains(t, buf.String(), "boom")
+	require.NotContains(t, buf.String(), `"outcome":"store_error"`, "the release succeeded")
+}

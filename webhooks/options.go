@@ -114,7 +114,10 @@ type handlerConfig struct {
 	publicURL string
 	namespace string
 	now       func() time.Time
-	errs      []string
+	queue     Queue
+	// jobHeaders are the headers added with WithJobHeaders.
+	jobHeaders []string
+	errs       []string
 }
 
 type verifierFunc func(*verifierConfig)

@@ -329,6 +329,14 @@ func twilioAppendJSONString(out []byte, s string) []byte {
 }
 
 func twilioFormEvent(d *Delivery, form url.Values, key string) ([]Event, error) {
+	// Twilio's parameter names are ASCII. Two names that are not valid
+	// UTF-8 could both become U+FFFD in Event.Data, giving it one member
+	// twice, so such a form is refused rather than reshaped.
+	for k := range form {
+		if !utf8.ValidString(k) {
+			return nil, fmt.Errorf("%w: twilio form parameter name is not valid UTF-8", ErrMalformedBody)
+		}
+	}
 	data := twilioFormJSON(form, len(d.Body))
 	id, typ := twilioIdentify(form.Get, key)
 	return []Event{{

@@ -416,6 +416,7 @@ func FuzzTwilioVerify(f *testing.F) {
 func FuzzTwilioFormRoundTrip(f *testing.F) {
 	f.Add("MessageSid", "SM1", "Body", "héllo &=?")
 	f.Add("A", "", "B", "\x00\xff")
+	f.Add("\xff", "a", "\xfe", "b") // two names that would both become U+FFFD
 	const pub = "https://example.com/sms?x=1"
 	v, err := webhooks.NewTwilio("tok", webhooks.WithPublicURL(pub))
 	require.NoError(f, err)
@@ -428,6 +429,14 @@ func FuzzTwilioFormRoundTrip(f *testing.F) {
 		form.Add(k2, v2)
 		h, body := webhookstest.SignTwilio(pub, form, "tok")
 		events, err := v.Verify(twDelivery(t, pub, body, h))
+		if !utf8.ValidString(k1) || !utf8.ValidString(k2) {
+			// Names Twilio never sends: refused, so that two of them
+			// cannot collide as one member of Event.Data.
+			if !errors.Is(err, webhooks.ErrMalformedBody) {
+				t.Fatalf("a form with a name that is not UTF-8: %v", err)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("a signed form does not verify: %v", err)
 		}
@@ -439,10 +448,8 @@ func FuzzTwilioFormRoundTrip(f *testing.F) {
 			t.Fatalf("Data has %d names, the form %d", len(data), len(form))
 		}
 		for k := range form {
-			if utf8.ValidString(k) {
-				if _, ok := data[k]; !ok {
-					t.Fatalf("name %q lost", k)
-				}
+			if _, ok := data[k]; !ok {
+				t.Fatalf("name %q lost", k)
 			}
 		}
 	})

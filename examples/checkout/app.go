@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,11 +14,13 @@ import (
 	"net/http"
 	"net/mail"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/switchboard-go/switchboard/email"
 	"github.com/switchboard-go/switchboard/email/smtpmail"
+	"github.com/switchboard-go/switchboard/examples/internal/demo"
 	"github.com/switchboard-go/switchboard/httpclient"
 	"github.com/switchboard-go/switchboard/idempotency"
 	_ "github.com/switchboard-go/switchboard/idempotency/memstore"    // memory:// store URLs
@@ -35,11 +39,13 @@ var templateFS embed.FS
 
 // appDeps are what the app takes from its caller rather than from the
 // environment: the logger, the URL the app is reachable at (the sandbox
-// delivers its webhooks there), and optionally an email sender that
-// replaces the configured one (tests pass a recorder).
+// delivers its webhooks there, and the printed command lines use it),
+// where command lines for a person go (nil: nowhere), and optionally an
+// email sender that replaces the configured one (tests pass a recorder).
 type appDeps struct {
 	logger  *slog.Logger
 	baseURL string
+	console io.Writer
 	mailer  email.Sender
 }
 
@@ -47,6 +53,8 @@ type appDeps struct {
 type app struct {
 	cfg       config
 	log       *slog.Logger
+	console   io.Writer
+	baseURL   string
 	store     idempotency.Store
 	orders    *orderDB
 	mailer    email.Sender
@@ -55,8 +63,16 @@ type app struct {
 	sandbox   *sandboxpay.Provider
 	signin    *signIn // nil when no sign-in provider is configured (login.go)
 	media     *mediaService
-	sms       *smsService // receipt texts and their delivery reports: sms.go
-	mux       *http.ServeMux
+	// keyScope is added to every Idempotency-Key scope. The sandbox keeps
+	// its payments in process memory while the store outlives the process:
+	// a key answered before a restart would replay a payment the new
+	// sandbox never had. With the sandbox taking payments, keys are scoped
+	// to this run; a real provider keeps its payments, and keys are scoped
+	// to the user alone.
+	keyScope string
+	queue    queueState  // QUEUE_URL (queue.go)
+	sms      *smsService // receipt texts and their delivery reports: sms.go
+	mux      *http.ServeMux
 }
 
 func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
@@ -64,20 +80,39 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	a := &app{cfg: cfg, log: logger, providers: map[string]payments.Provider{}, mux: http.NewServeMux()}
+	a := &app{cfg: cfg, log: logger, console: deps.console, baseURL: strings.TrimRight(deps.baseURL, "/"),
+		providers: map[string]payments.Provider{}, mux: http.NewServeMux()}
 	defer func() {
 		if err != nil {
 			a.Close()
 		}
 	}()
 
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
+	// Orders hold customers' email addresses: the data directory and the
+	// databases are the owner's alone.
+	if err := demo.MkdirPrivate(cfg.DataDir); err != nil {
+		return nil, fmt.Errorf("DATA_DIR: %w", err)
+	}
+	if fi, err := os.Stat(cfg.DataDir); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		logger.Warn("DATA_DIR is open to other users; the databases in it are readable by the owner only",
+			"data_dir", cfg.DataDir, "mode", fi.Mode().Perm().String())
+	}
+	if path, ok := sqlitePath(cfg.StoreURL); ok {
+		if err := demo.PrivateSQLite(path); err != nil {
+			return nil, fmt.Errorf("STORE_URL: %w", err)
+		}
 	}
 	if a.store, err = idempotency.Open(ctx, cfg.StoreURL); err != nil {
 		return nil, fmt.Errorf("idempotency store: %w", err)
 	}
-	if a.orders, err = openOrders(ctx, cfg.DataDir+string(os.PathSeparator)+"orders.db"); err != nil {
+	if err := a.openQueue(ctx); err != nil { // queue.go
+		return nil, err
+	}
+	ordersPath := filepath.Join(cfg.DataDir, "orders.db")
+	if err := demo.PrivateSQLite(ordersPath); err != nil {
+		return nil, fmt.Errorf("DATA_DIR: %w", err)
+	}
+	if a.orders, err = openOrders(ctx, ordersPath); err != nil {
 		return nil, err
 	}
 	if a.templates, err = email.LoadTemplates(templateFS, "templates"); err != nil {
@@ -110,7 +145,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("STRIPE_WEBHOOK_SECRET: %w", err)
 		}
-		if err := a.addProvider("stripe", p, v, p); err != nil {
+		if err := a.addProvider(stripepay.Name, p, v, p); err != nil {
 			return nil, err
 		}
 	}
@@ -127,7 +162,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("paystack webhooks: %w", err)
 		}
-		if err := a.addProvider("paystack", p, v, p); err != nil {
+		if err := a.addProvider(paystackpay.Name, p, v, p); err != nil {
 			return nil, err
 		}
 	}
@@ -148,7 +183,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 			logger.Info("sandbox webhook secret generated; set SANDBOX_WEBHOOK_SECRET to keep it", "secret", p.WebhookSecret())
 		}
 		a.sandbox = p
-		if err := a.addProvider("sandbox", p, v, p); err != nil {
+		// The sandbox signs with the Standard Webhooks scheme; its events
+		// are the sandbox's, in log lines and in the store's keys.
+		if err := a.addProvider(sandboxpay.Name, p, renamedVerifier{Verifier: v, name: sandboxpay.Name}, p); err != nil {
 			return nil, err
 		}
 		a.mux.Handle("POST /sandbox/payments/{id}/succeed", a.auth(http.HandlerFunc(a.sandboxSucceed)))
@@ -157,12 +194,15 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if _, ok := a.providers[cfg.PaymentsProvider]; !ok {
 		return nil, fmt.Errorf("PAYMENTS_PROVIDER %q is not enabled", cfg.PaymentsProvider)
 	}
+	if cfg.PaymentsProvider == sandboxpay.Name {
+		a.keyScope = "sandbox-run-" + randomHex(8)
+	}
 
 	if err := a.setupLogin(ctx, deps.baseURL); err != nil { // sign-in: login.go
 		return nil, err
 	}
 	idem, err := idempotency.NewMiddleware(a.store,
-		idempotency.WithScope(func(r *http.Request) string { return userFrom(r.Context()) }),
+		idempotency.WithScope(a.idempotencyScope),
 		idempotency.WithLogger(logger))
 	if err != nil {
 		return nil, fmt.Errorf("idempotency middleware: %w", err)
@@ -178,6 +218,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if err := a.setupSMS(ctx, deps.baseURL); err != nil {
 		return nil, err
 	}
+	if err := a.startWorkers(ctx); err != nil { // queue.go
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -185,13 +228,49 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 // at /webhooks/NAME.
 func (a *app) addProvider(name string, p payments.Provider, v webhooks.Verifier, parser payments.EventParser) error {
 	a.providers[name] = p
-	h, err := webhooks.NewHandler(v, webhooks.WithStore(a.store), webhooks.WithLogger(a.log))
+	h, err := webhooks.NewHandler(v, a.webhookOptions()...)
 	if err != nil {
 		return fmt.Errorf("%s webhooks: %w", name, err)
 	}
+	a.queue.handlers = append(a.queue.handlers, h)
 	payments.Handle(h, parser, a.onPaymentEvent)
 	a.mux.Handle("/webhooks/"+name, h)
 	return nil
+}
+
+// idempotencyScope is the Idempotency-Key scope of a request: the user,
+// and while the sandbox takes the payments, this run (see keyScope).
+func (a *app) idempotencyScope(r *http.Request) string {
+	if a.keyScope == "" {
+		return userFrom(r.Context())
+	}
+	return userFrom(r.Context()) + "/" + a.keyScope
+}
+
+// renamedVerifier is a webhooks.Verifier whose events carry another
+// provider name: the sandbox's deliveries are verified with the Standard
+// Webhooks scheme but are the sandbox's events.
+type renamedVerifier struct {
+	webhooks.Verifier
+	name string
+}
+
+// Provider implements webhooks.Verifier.
+func (v renamedVerifier) Provider() string { return v.name }
+
+// Verify implements webhooks.Verifier.
+func (v renamedVerifier) Verify(d *webhooks.Delivery) ([]webhooks.Event, error) {
+	events, err := v.Verifier.Verify(d)
+	for i := range events {
+		events[i].Provider = v.name
+	}
+	return events, err
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
 }
 
 // ServeHTTP implements http.Handler.
@@ -199,7 +278,7 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTT
 
 // Close releases the store and the orders database.
 func (a *app) Close() error {
-	var errs []error
+	errs := []error{a.closeQueue()} // first: running jobs use the store
 	if a.store != nil {
 		errs = append(errs, a.store.Close())
 	}
@@ -268,7 +347,10 @@ func (a *app) sendTemplate(ctx context.Context, name, to string, data any) error
 	if err != nil {
 		return fmt.Errorf("send %s email: %w", name, err)
 	}
-	a.log.Info("email sent", "template", name, "message_id", rcpt.MessageID)
+	if rcpt.Provider == logSenderName {
+		return nil // the log sender's own line says it was not sent
+	}
+	a.log.Info("email sent", "template", name, "provider", rcpt.Provider, "message_id", rcpt.MessageID)
 	return nil
 }
 
@@ -291,12 +373,13 @@ type createIntentResponse struct {
 	Reference        string `json:"reference,omitempty"`
 }
 
+// maxCreateIntentBody is the largest create-intent body read.
+const maxCreateIntentBody = 64 << 10
+
 func (a *app) createIntent(w http.ResponseWriter, r *http.Request) {
 	var in createIntentRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		problem(w, http.StatusBadRequest, "invalid JSON body", err.Error())
+	if status, detail := decodeBody(http.MaxBytesReader(w, r.Body, maxCreateIntentBody), &in); status != 0 {
+		problem(w, status, "invalid JSON body", detail)
 		return
 	}
 	if _, err := mail.ParseAddress(in.Email); err != nil || strings.ContainsAny(in.Email, "\r\n") {
@@ -318,6 +401,11 @@ func (a *app) createIntent(w http.ResponseWriter, r *http.Request) {
 	}
 	name := a.cfg.PaymentsProvider
 	p := a.providers[name]
+	if limit, ok := maxAmount(p, money.Currency); ok && money.Amount > limit.Amount {
+		problem(w, http.StatusBadRequest, "amount above the provider's maximum",
+			fmt.Sprintf("amount must be at most %d minor units (%s): %s takes no more in one payment", limit.Amount, limit, name))
+		return
+	}
 	params := payments.CreatePaymentParams{
 		Amount:        money,
 		CustomerEmail: in.Email,
@@ -336,6 +424,10 @@ func (a *app) createIntent(w http.ResponseWriter, r *http.Request) {
 		a.log.Warn("create payment failed", "provider", name, "err", err)
 		problem(w, status, title, err.Error())
 		return
+	}
+	a.log.Info("payment created", "provider", name, "payment_id", pay.ID, "status", string(pay.Status))
+	if name == sandboxpay.Name {
+		a.printSandboxCommands(pay.ID)
 	}
 	out := createIntentResponse{PaymentID: pay.ID, Status: string(pay.Status), Provider: name, Reference: pay.Reference}
 	if na := pay.NextAction; na != nil {
@@ -393,7 +485,8 @@ func (a *app) sandboxAnswer(w http.ResponseWriter, pay *payments.Payment, err er
 		// The state changed but the webhook was not accepted.
 		writeJSON(w, http.StatusAccepted, map[string]string{"payment_id": pay.ID, "status": string(pay.Status), "webhook": "not delivered"})
 	case errors.Is(err, payments.ErrNotFound):
-		problem(w, http.StatusNotFound, "no such payment", "")
+		problem(w, http.StatusNotFound, "no such payment",
+			"the sandbox keeps payments in memory: a payment created before the app restarted is gone")
 	case err != nil:
 		status, title := paymentErrorStatus(err)
 		problem(w, status, title, err.Error())
@@ -451,21 +544,49 @@ func problem(w http.ResponseWriter, status int, title, detail string) {
 // and in query parameters such as ?password=.
 func redactURL(raw string) string { return httpclient.RedactURLString(raw) }
 
-// logQuickStart prints the curl lines that walk through one payment.
-func (a *app) logQuickStart(baseURL string) {
-	if a.sandbox == nil || a.cfg.PaymentsProvider != "sandbox" {
+// printQuickStart prints the command lines that walk through one payment
+// with the sandbox, to paste into another terminal.
+func (a *app) printQuickStart() {
+	if a.sandbox == nil || a.cfg.PaymentsProvider != sandboxpay.Name {
 		return
 	}
-	// The token is a credential: only the built-in demo token is printed.
-	token := "$DEMO_TOKEN"
-	if a.cfg.DemoToken == defaultDemoToken {
-		token = defaultDemoToken
-	}
-	a.log.Info("try it: create a payment, succeed it, list the orders",
-		"create", fmt.Sprintf(`curl -s -H 'Authorization: Bearer %s' -H 'Idempotency-Key: order-1' -d '{"amount":2999,"currency":"usd","email":"a@b.co"}' %s/payments/create-intent`, token, baseURL),
-		"succeed", fmt.Sprintf(`curl -s -X POST -H 'Authorization: Bearer %s' %s/sandbox/payments/PAYMENT_ID/succeed`, token, baseURL),
-		"orders", fmt.Sprintf(`curl -s -H 'Authorization: Bearer %s' %s/orders`, token, baseURL))
+	demo.PrintCommands(a.console, "Try it from another terminal: create a payment, succeed it, list the orders.",
+		a.curl("", "/payments/create-intent", "-H "+demo.ShellQuote("Idempotency-Key: order-1")+
+			" -d "+demo.ShellQuote(`{"amount":2999,"currency":"usd","email":"a@b.co"}`)),
+		a.curl("POST", "/sandbox/payments/PAYMENT_ID/succeed", ""),
+		a.curl("", "/orders", ""))
 }
+
+// printSandboxCommands prints the command lines that succeed or fail the
+// sandbox payment id, which deliver its webhook.
+func (a *app) printSandboxCommands(id string) {
+	demo.PrintCommands(a.console, "Payment "+id+" created. Succeed it (or fail it); the sandbox delivers a signed webhook to /webhooks/sandbox:",
+		a.curl("POST", "/sandbox/payments/"+id+"/succeed", ""),
+		a.curl("POST", "/sandbox/payments/"+id+"/fail", ""))
+}
+
+// curl returns a command line calling path with the demo token, method
+// (empty: curl's own choice) and further arguments args. The token
+// is a credential: only the built-in demo token is printed; a configured
+// one is left to the shell, as "$DEMO_TOKEN" in double quotes.
+func (a *app) curl(method, path, args string) string {
+	auth := demo.ShellQuote("Authorization: Bearer " + defaultDemoToken)
+	if a.cfg.DemoToken != defaultDemoToken {
+		auth = `"Authorization: Bearer $DEMO_TOKEN"`
+	}
+	line := "curl -s"
+	if method != "" {
+		line += " -X " + method
+	}
+	line += " -H " + auth
+	if args != "" {
+		line += " " + args
+	}
+	return line + " " + demo.ShellQuote(a.baseURL+path)
+}
+
+// logSenderName is the Provider of logSender's receipts.
+const logSenderName = "log"
 
 // logSender is the default email.Sender: it validates the message and
 // writes it to the log instead of sending it. Set SMTP_URL to send.
@@ -476,7 +597,7 @@ func (s logSender) Send(ctx context.Context, m *email.Message) (*email.Receipt, 
 		return nil, err
 	}
 	id := fmt.Sprintf("<%d@checkout.local>", time.Now().UnixNano())
-	s.log.InfoContext(ctx, "email (logged, not sent: set SMTP_URL to send)",
+	s.log.InfoContext(ctx, "email not sent, written to the log instead (set SMTP_URL to send)",
 		"message_id", id, "from", m.From, "to", strings.Join(m.To, ", "), "subject", m.Subject, "text", m.Text)
-	return &email.Receipt{Provider: "log", MessageID: id}, nil
+	return &email.Receipt{Provider: logSenderName, MessageID: id}, nil
 }

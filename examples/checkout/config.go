@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/switchboard-go/switchboard/examples/internal/demo"
 )
 
 // config is everything the app reads from its environment. The zero
@@ -33,6 +37,7 @@ type config struct {
 
 	Login            loginConfig // PUBLIC_URL, SESSION_KEY, GOOGLE_*, GITHUB_*, OIDC_*: login.go
 	MediaURL         string      // MEDIA_URL: empty (DATA_DIR/media), cloudinary://..., file:///..., mem://
+	QueueURL         string      // QUEUE_URL: empty (events run in the request), sqlite, postgres://..., redis://...
 	CloudinaryAPIURL string      // CLOUDINARY_API_URL (a fake or a proxy)
 	SMS              smsConfig   // SMS_PROVIDER, SMS_REGION, TWILIO_*, AFRICASTALKING_*: sms.go
 }
@@ -60,6 +65,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		EmailFrom:            getenv("EMAIL_FROM"),
 		Login:                loginConfigFromEnv(getenv),
 		MediaURL:             getenv("MEDIA_URL"),
+		QueueURL:             getenv("QUEUE_URL"),
 		CloudinaryAPIURL:     getenv("CLOUDINARY_API_URL"),
 		SMS:                  smsConfigFromEnv(getenv),
 	}
@@ -99,4 +105,50 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("PAYMENTS_PROVIDER is sandbox but SANDBOX=off")
 	}
 	return c, nil
+}
+
+// checkExposure refuses a listen address that other machines can reach
+// while DEMO_TOKEN is the built-in demo token: anyone who found the port
+// could create payments, succeed sandbox payments and read every order
+// with a token printed in this repository's README.
+func (c config) checkExposure(ctx context.Context) error {
+	if c.DemoToken != defaultDemoToken {
+		return nil
+	}
+	loopback, err := demo.IsLoopback(ctx, c.Addr)
+	if err != nil {
+		return fmt.Errorf("ADDR: %w", err)
+	}
+	if !loopback {
+		return fmt.Errorf("ADDR %s is reachable from other machines while DEMO_TOKEN is the built-in demo token, "+
+			"which anyone could use: set DEMO_TOKEN to a secret of your own, or listen on a loopback address such as 127.0.0.1:8080", c.Addr)
+	}
+	return nil
+}
+
+// sqlitePath returns the database file of an sqlite:// store URL
+// (sqlite:///abs/path.db, sqlite://rel/path.db); ok is false for other
+// schemes and for SQLite's in-memory database.
+func sqlitePath(storeURL string) (path string, ok bool) {
+	u, err := url.Parse(storeURL)
+	if err != nil || !strings.EqualFold(u.Scheme, "sqlite") {
+		return "", false
+	}
+	path = u.Opaque
+	if path == "" {
+		path = u.Host + u.Path
+	}
+	if path == "" || path == ":memory:" {
+		return "", false
+	}
+	return path, true
+}
+
+// displayURL is a store URL as it may appear in logs: as written when it
+// holds neither credentials nor a query, redacted otherwise.
+func displayURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User == nil && u.RawQuery == "" && u.Fragment == "" {
+		return raw
+	}
+	return redactURL(raw)
 }

@@ -9,11 +9,17 @@
 //	go run ./examples/checkout
 //
 // That uses the sandbox payment provider, an SQLite idempotency store and
-// order table in a data directory, and email written to the log.
+// order table in a data directory, and email written to the log. It
+// prints the curl command lines that walk through one payment, ready to
+// paste, and for each sandbox payment it creates, the lines that succeed
+// or fail it.
+//
 // Environment variables switch each part to the real thing:
 //
-//	ADDR                   listen address (127.0.0.1:8080)
-//	DATA_DIR               where the SQLite files live (<user cache dir>/switchboard-checkout)
+//	ADDR                   listen address (127.0.0.1:8080); an address other machines
+//	                       reach needs DEMO_TOKEN set: the app refuses to start otherwise
+//	DATA_DIR               where the SQLite files live (<user cache dir>/switchboard-checkout);
+//	                       created 0700, its databases 0600
 //	DEMO_TOKEN             the bearer token the demo auth accepts (demo)
 //	STORE_URL              idempotency store: sqlite://..., memory://, postgres://..., redis://...
 //	STRIPE_SECRET_KEY      with STRIPE_WEBHOOK_SECRET, turns on Stripe (STRIPE_API_URL for stripe-mock)
@@ -33,6 +39,9 @@
 //	MEDIA_URL              product images: a local directory under DATA_DIR (default),
 //	                       cloudinary://key:secret@cloud, or a Go CDK bucket (file:///dir, mem://)
 //	CLOUDINARY_API_URL     Cloudinary's API host (a fake or a proxy)
+//	QUEUE_URL              acknowledge payment webhooks fast: enqueue, answer 200, process in
+//	                       in-process workers; sqlite (a file in DATA_DIR), postgres://... (several
+//	                       replicas), redis://... (Asynq); failed jobs: switchboard webhooks jobs
 //	SMS_PROVIDER           receipt texts for buyers who give a phone: twilio, africastalking or log
 //	                       (default: the provider whose credentials are set, else the log)
 //	SMS_REGION             the country of phones typed without +country code (GH)
@@ -64,4 +73,18 @@
 //	POST /webhooks/cloudinary             Cloudinary upload notifications (with MEDIA_URL=cloudinary://...)
 //	POST /webhooks/{twilio,africastalking} delivery reports of the receipt texts (with SMS_PROVIDER)
 //	GET  /healthz                         liveness
+//
+// A create-intent body is one JSON object with amount (an integer number
+// of minor units), currency and email; anything else is a 400 that names
+// the field. Amounts above what the provider takes in one payment are
+// refused before any call: Stripe's limit is 99,999,999 in its API's
+// minor units, and the sandbox keeps to the same. Paystack documents no
+// maximum.
+//
+// The sandbox keeps its payments in memory, while the idempotency store
+// usually outlives the process: with the sandbox taking payments, an
+// Idempotency-Key is scoped to the run, so after a restart the same key
+// creates a payment the new sandbox knows instead of replaying one it
+// never had. With Stripe or Paystack, whose payments persist, a key is
+// scoped to the user alone.
 package main

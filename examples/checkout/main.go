@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -10,30 +12,40 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/switchboard-go/switchboard/examples/internal/demo"
 )
 
 func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if err := run(logger); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Getenv, logger, os.Stderr, nil)
+	stop()
+	if err != nil {
 		logger.Error("checkout stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(logger *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	cfg, err := configFromEnv(os.Getenv)
+// run serves until ctx is done, then shuts down gracefully. The
+// configuration comes through getenv; log lines go to logger and the
+// command lines a person pastes into a terminal to console (log handlers
+// escape quotes, so those lines bypass the log). ready, when not nil, is
+// called with the app's base URL once it accepts connections.
+func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, console io.Writer, ready func(baseURL string)) error {
+	cfg, err := configFromEnv(getenv)
 	if err != nil {
+		return err
+	}
+	if err := cfg.checkExposure(ctx); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
-	baseURL := "http://" + ln.Addr().String()
-	a, err := newApp(ctx, cfg, appDeps{logger: logger, baseURL: baseURL})
+	baseURL := demo.BaseURL(ln.Addr())
+	a, err := newApp(ctx, cfg, appDeps{logger: logger, baseURL: baseURL, console: console})
 	if err != nil {
 		ln.Close()
 		return err
@@ -51,19 +63,25 @@ func run(logger *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("checkout listening", "url", baseURL, "payments", cfg.PaymentsProvider,
-		"store", redactURL(cfg.StoreURL), "data_dir", cfg.DataDir)
-	a.logQuickStart(baseURL)
+		"store", displayURL(cfg.StoreURL), "data_dir", cfg.DataDir)
+	a.printQuickStart()
+	if ready != nil {
+		ready(baseURL)
+	}
 
 	select {
 	case err := <-errc:
-		return err
+		return fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving: %w", err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/switchboard-go/switchboard/examples/internal/demo"
 	"io"
 	"log/slog"
 	"net/http"
@@ -52,7 +53,11 @@ func (a *app) setupMedia(ctx context.Context, baseURL string) error {
 	}
 	switch {
 	case raw == "":
-		s, err := localmedia.New(filepath.Join(a.cfg.DataDir, "media"),
+		dir := filepath.Join(a.cfg.DataDir, "media")
+		if err := demo.MkdirPrivate(dir); err != nil {
+			return fmt.Errorf("media: %w", err)
+		}
+		s, err := localmedia.New(dir,
 			localmedia.WithBaseURL(strings.TrimRight(baseURL, "/")+"/media/"), localmedia.WithLogger(a.log))
 		if err != nil {
 			return fmt.Errorf("media: %w", err)

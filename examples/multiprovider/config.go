@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/switchboard-go/switchboard/examples/internal/demo"
 )
 
 // Defaults of the configuration.
@@ -60,4 +63,37 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	return c, nil
+}
+
+// checkExposure refuses a listen address that other machines can reach
+// while a secret is unset: its generated demo secret is printed to the
+// terminal, and whoever reads it could sign deliveries the server accepts.
+func (c config) checkExposure(ctx context.Context) error {
+	var unset []string
+	if c.GitHubSecret == "" {
+		unset = append(unset, "GITHUB_WEBHOOK_SECRET")
+	}
+	if c.SlackSecret == "" {
+		unset = append(unset, "SLACK_SIGNING_SECRET")
+	}
+	if c.SendGridPublicKey == "" {
+		unset = append(unset, "SENDGRID_WEBHOOK_PUBLIC_KEY")
+	}
+	if len(unset) == 0 {
+		return nil
+	}
+	loopback, err := demo.IsLoopback(ctx, c.Addr)
+	if err != nil {
+		return fmt.Errorf("ADDR: %w", err)
+	}
+	if loopback {
+		return nil
+	}
+	is, them := "are", "them"
+	if len(unset) == 1 {
+		is, them = "is", "it"
+	}
+	return fmt.Errorf("ADDR %s is reachable from other machines while %s %s unset, so demo secrets would be "+
+		"generated and printed: set %s, or listen on a loopback address such as %s",
+		c.Addr, strings.Join(unset, ", "), is, them, defaultAddr)
 }

@@ -18,9 +18,13 @@
 //	TRUSTED_PROXIES              comma-separated CIDRs of reverse proxies whose
 //	                             X-Forwarded-For is believed for the client IP in logs
 //
-// When a secret is unset, a demo one is generated at start and logged
-// (for SendGrid a new P-256 key pair, whose private key signs test
-// deliveries). A secret read from the environment is never logged.
+// When a secret is unset, a demo one is generated at start (for SendGrid a
+// new P-256 key pair, whose private key signs test deliveries) and the
+// command lines that send a signed test delivery with it are printed,
+// ready to paste. A secret read from the environment is never printed:
+// its line says "$GITHUB_WEBHOOK_SECRET" and the shell fills it in. While
+// any secret is unset, the server refuses an ADDR that other machines
+// can reach. DATA_DIR is created 0700 and the store in it is 0600.
 //
 // Routes:
 //
@@ -30,12 +34,11 @@
 //	GET  /events             the last 100 processed events, newest first, as JSON
 //	GET  /healthz            liveness, with a check of the store
 //
-// To send a signed test delivery, take the secret from the start-up log
-// and run, from the repository root:
+// The printed lines look like these, run from the repository root:
 //
-//	go run ./cmd/switchboard webhooks send --provider github --secret S http://127.0.0.1:8081/webhooks/github
-//	go run ./cmd/switchboard webhooks send --provider slack --secret S http://127.0.0.1:8081/webhooks/slack
-//	go run ./cmd/switchboard webhooks send --provider sendgrid --secret PRIVATE_KEY http://127.0.0.1:8081/webhooks/sendgrid
+//	go run ./cmd/switchboard webhooks send --provider github --secret 0e37...5e http://127.0.0.1:8081/webhooks/github
+//	go run ./cmd/switchboard webhooks send --provider slack --secret a162...82 http://127.0.0.1:8081/webhooks/slack
+//	go run ./cmd/switchboard webhooks send --provider sendgrid --secret MIGH...vU http://127.0.0.1:8081/webhooks/sendgrid
 //	curl -s http://127.0.0.1:8081/events
 //
 // Add --repeat 20 --concurrency 20 to a send to deliver the same event 20

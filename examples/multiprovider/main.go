@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -11,6 +13,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/switchboard-go/switchboard/examples/internal/demo"
 )
 
 // Timeouts of the HTTP server.
@@ -25,7 +29,7 @@ const (
 func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Getenv, logger, nil)
+	err := run(ctx, os.Getenv, logger, os.Stderr, nil)
 	stop()
 	if err != nil {
 		logger.Error("multiprovider stopped", slog.String("error", err.Error()))
@@ -35,11 +39,15 @@ func main() {
 
 // run serves until ctx is done, then shuts down gracefully: it stops
 // accepting connections, lets requests in flight finish (for up to
-// shutdownTimeout) and closes the store. ready, when not nil, is called
-// with the listening address once the server accepts connections.
-func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, ready func(addr string)) error {
+// shutdownTimeout) and closes the store. Command lines for a person go to
+// console. ready, when not nil, is called with the listening address once
+// the server accepts connections.
+func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, console io.Writer, ready func(addr string)) error {
 	cfg, err := configFromEnv(getenv)
 	if err != nil {
+		return err
+	}
+	if err := cfg.checkExposure(ctx); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -47,7 +55,10 @@ func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, r
 		return err
 	}
 	cfg.Addr = ln.Addr().String() // the real port when ADDR ends in :0
-	h, cleanup, err := newServer(ctx, cfg, logger)
+	// The command lines are printed after the "listening" line, once they
+	// work.
+	var commands bytes.Buffer
+	h, cleanup, err := newServer(ctx, cfg, logger, &commands)
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -68,13 +79,16 @@ func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, r
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	base := "http://" + cfg.Addr
+	base := demo.BaseURL(ln.Addr())
 	logger.Info("multiprovider listening",
 		slog.String("addr", base),
 		slog.String("github", base+"/webhooks/github"),
 		slog.String("slack", base+"/webhooks/slack"),
 		slog.String("sendgrid", base+"/webhooks/sendgrid"),
 		slog.String("events", base+"/events"))
+	if console != nil {
+		_, _ = commands.WriteTo(console)
+	}
 	if ready != nil {
 		ready(cfg.Addr)
 	}

@@ -28,7 +28,7 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	defer cancel()
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, env(vars), logger, func(addr string) { addrc <- addr }) }()
+	go func() { done <- run(ctx, env(vars), logger, io.Discard, func(addr string) { addrc <- addr }) }()
 
 	var addr string
 	select {
@@ -89,8 +89,51 @@ func TestRunFailsOnBadConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.env["DATA_DIR"] = t.TempDir()
-			err := run(context.Background(), env(tt.env), logger, func(string) { t.Error("server started") })
+			err := run(context.Background(), env(tt.env), logger, io.Discard, func(string) { t.Error("server started") })
 			require.Error(t, err)
 		})
 	}
+}
+
+// Generated demo secrets are printed to the terminal: a server reachable
+// from other machines with them would accept deliveries signed by whoever
+// read them.
+func TestRefusesToListenBeyondLoopbackWithDemoSecrets(t *testing.T) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, tc := range []struct {
+		addr string
+		env  map[string]string
+		want []string
+	}{
+		{"0.0.0.0:0", nil, []string{"GITHUB_WEBHOOK_SECRET", "SLACK_SIGNING_SECRET", "SENDGRID_WEBHOOK_PUBLIC_KEY"}},
+		{":0", map[string]string{"GITHUB_WEBHOOK_SECRET": testGitHubSecret, "SLACK_SIGNING_SECRET": testSlackSecret},
+			[]string{"SENDGRID_WEBHOOK_PUBLIC_KEY is unset"}},
+		{"[::]:0", map[string]string{"GITHUB_WEBHOOK_SECRET": testGitHubSecret}, []string{"SLACK_SIGNING_SECRET", "SENDGRID_WEBHOOK_PUBLIC_KEY"}},
+	} {
+		t.Run(tc.addr, func(t *testing.T) {
+			vars := map[string]string{"ADDR": tc.addr, "DATA_DIR": t.TempDir()}
+			for k, v := range tc.env {
+				vars[k] = v
+			}
+			console := &syncBuffer{}
+			err := run(context.Background(), env(vars), logger, console, func(string) { t.Error("server started") })
+			require.Error(t, err)
+			for _, w := range tc.want {
+				require.Contains(t, err.Error(), w)
+			}
+			require.NotContains(t, err.Error(), testGitHubSecret)
+			require.Empty(t, console.String(), "no secret was generated or printed")
+		})
+	}
+
+	// With every secret configured, any address is the operator's choice.
+	_, pub, err := webhookstest.GenerateSendGridKey()
+	require.NoError(t, err)
+	cfg, err := configFromEnv(env(map[string]string{"ADDR": "0.0.0.0:8081", "GITHUB_WEBHOOK_SECRET": "a",
+		"SLACK_SIGNING_SECRET": "b", "SENDGRID_WEBHOOK_PUBLIC_KEY": pub}))
+	require.NoError(t, err)
+	require.NoError(t, cfg.checkExposure(context.Background()))
+	cfg, err = configFromEnv(env(map[string]string{"ADDR": "localhost:8081"}))
+	require.NoError(t, err)
+	require.NoError(t, cfg.checkExposure(context.Background()), "loopback with demo secrets is the demo")
 }

@@ -9,15 +9,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/switchboard-go/switchboard/examples/internal/demo"
 	"github.com/switchboard-go/switchboard/idempotency/sqlitestore"
 	"github.com/switchboard-go/switchboard/webhooks"
 	"github.com/switchboard-go/switchboard/webhooks/webhookstest"
@@ -25,12 +27,14 @@ import (
 
 // newServer builds the example's router: a webhooks.Handler per provider
 // sharing one SQLite idempotency store in cfg.DataDir, plus /events and
-// /healthz. Secrets missing from cfg are generated and logged. ctx bounds
-// opening the store only. cleanup closes the store; call it after the
-// HTTP server has stopped.
-func newServer(ctx context.Context, cfg config, logger *slog.Logger) (h http.Handler, cleanup func() error, err error) {
+// /healthz. Secrets missing from cfg are generated; the command lines that
+// send a signed test delivery to each endpoint are printed to console
+// (nil: nowhere), as they are typed, since a log handler would quote them.
+// ctx bounds opening the store only. cleanup closes the store; call it
+// after the HTTP server has stopped.
+func newServer(ctx context.Context, cfg config, logger *slog.Logger, console io.Writer) (h http.Handler, cleanup func() error, err error) {
 	if logger == nil {
-		logger = slog.Default()
+		logger = slog.New(slog.DiscardHandler)
 	}
 	secrets, err := resolveSecrets(ctx, cfg, logger)
 	if err != nil {
@@ -49,10 +53,13 @@ func newServer(ctx context.Context, cfg config, logger *slog.Logger) (h http.Han
 		return nil, nil, fmt.Errorf("SENDGRID_WEBHOOK_PUBLIC_KEY: %w", err)
 	}
 
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+	if err := demo.MkdirPrivate(cfg.DataDir); err != nil {
 		return nil, nil, fmt.Errorf("creating DATA_DIR: %w", err)
 	}
 	dbPath := filepath.Join(cfg.DataDir, storeFileName)
+	if err := demo.PrivateSQLite(dbPath); err != nil {
+		return nil, nil, fmt.Errorf("DATA_DIR: %w", err)
+	}
 	store, err := sqlitestore.Open(ctx, dbPath)
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening the idempotency store: %w", err)
@@ -123,35 +130,46 @@ func newServer(ctx context.Context, cfg config, logger *slog.Logger) (h http.Han
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	secrets.printCommands(console, demo.BaseURLFor(cfg.Addr))
 	return r, store.Close, nil
 }
 
 // secrets are the verification secrets the handlers use.
 type secrets struct {
 	github, slack, sendgridPublic string
+	// sendgridPrivate is the private key of a generated SendGrid key
+	// pair, in base64 (empty when the public key came from the
+	// environment).
+	sendgridPrivate string
+	// generated names the variables whose secrets were generated.
+	generated map[string]bool
 }
 
+// Variables of the secrets, in the order the commands are printed.
+const (
+	envGitHub   = "GITHUB_WEBHOOK_SECRET"
+	envSlack    = "SLACK_SIGNING_SECRET"
+	envSendGrid = "SENDGRID_WEBHOOK_PUBLIC_KEY"
+)
+
 // resolveSecrets takes the secrets from cfg and generates a demo one for
-// each that is missing. Generated secrets are logged, with the command that
-// signs a test delivery with them; secrets from the environment never are.
+// each that is missing, logging which. The secrets themselves stay out of
+// the log: the printed commands carry generated ones, and secrets from
+// the environment are never printed.
 func resolveSecrets(ctx context.Context, cfg config, logger *slog.Logger) (secrets, error) {
-	s := secrets{github: cfg.GitHubSecret, slack: cfg.SlackSecret, sendgridPublic: cfg.SendGridPublicKey}
-	base := "http://" + cfg.Addr
-	sendCmd := func(provider, secret string) string {
-		return "go run ./cmd/switchboard webhooks send --provider " + provider + " --secret " + secret + " " + base + "/webhooks/" + provider
-	}
-	demo := func(env, provider, secret string, attrs ...slog.Attr) {
+	s := secrets{github: cfg.GitHubSecret, slack: cfg.SlackSecret, sendgridPublic: cfg.SendGridPublicKey, generated: map[string]bool{}}
+	demoLog := func(env string, attrs ...slog.Attr) {
+		s.generated[env] = true
 		attrs = append([]slog.Attr{slog.String("env", env)}, attrs...)
-		attrs = append(attrs, slog.String("send", sendCmd(provider, secret)))
 		logger.LogAttrs(ctx, slog.LevelWarn, "demo secret generated; set "+env+" to use your own", attrs...)
 	}
 	if s.github == "" {
 		s.github = randomSecret()
-		demo("GITHUB_WEBHOOK_SECRET", "github", s.github, slog.String("secret", s.github))
+		demoLog(envGitHub)
 	}
 	if s.slack == "" {
 		s.slack = randomSecret()
-		demo("SLACK_SIGNING_SECRET", "slack", s.slack, slog.String("secret", s.slack))
+		demoLog(envSlack)
 	}
 	if s.sendgridPublic == "" {
 		priv, pub, err := webhookstest.GenerateSendGridKey()
@@ -162,12 +180,44 @@ func resolveSecrets(ctx context.Context, cfg config, logger *slog.Logger) (secre
 		if err != nil {
 			return s, fmt.Errorf("encoding the SendGrid demo key: %w", err)
 		}
-		private := base64.StdEncoding.EncodeToString(der)
+		s.sendgridPrivate = base64.StdEncoding.EncodeToString(der)
 		s.sendgridPublic = pub
-		demo("SENDGRID_WEBHOOK_PUBLIC_KEY", "sendgrid", private,
-			slog.String("public_key", pub), slog.String("private_key", private))
+		demoLog(envSendGrid, slog.String("public_key", pub))
 	}
 	return s, nil
+}
+
+// printCommands prints the command lines that send a signed test delivery
+// to each endpoint at base, and list the processed events. A generated
+// secret appears in its line; a secret from the environment is left to
+// the shell ("$GITHUB_WEBHOOK_SECRET"). SendGrid signs with a private key
+// that only a generated pair provides, so with a configured public key
+// there is no SendGrid line.
+func (s secrets) printCommands(console io.Writer, base string) {
+	send := func(provider, env, secret string) string {
+		arg := demo.ShellQuote(secret)
+		if !s.generated[env] {
+			arg = `"$` + env + `"`
+		}
+		return "go run ./cmd/switchboard webhooks send --provider " + provider + " --secret " + arg + " " +
+			demo.ShellQuote(base+"/webhooks/"+provider)
+	}
+	lines := []string{send("github", envGitHub, s.github), send("slack", envSlack, s.slack)}
+	if s.sendgridPrivate != "" {
+		lines = append(lines, send("sendgrid", envSendGrid, s.sendgridPrivate))
+	}
+	lines = append(lines, "curl -s "+demo.ShellQuote(base+"/events"))
+	title := "Send a signed test delivery from the repository root, then list the processed events:"
+	if len(s.generated) > 0 {
+		var names []string
+		for _, env := range []string{envGitHub, envSlack, envSendGrid} {
+			if s.generated[env] {
+				names = append(names, env)
+			}
+		}
+		title = "Demo secrets were generated for " + strings.Join(names, ", ") + " (set them to use your own).\n" + title
+	}
+	demo.PrintCommands(console, title, lines...)
 }
 
 // randomSecret returns 32 random hex digits, the shape of a Slack signing

@@ -23,6 +23,10 @@ import (
 	"github.com/switchboard-go/switchboard/webhooks/webhookstest"
 )
 
+// cmdURL is the base URL of the printed command lines under the default
+// ADDR (the tests serve on httptest, ADDR stays the default).
+const cmdURL = "http://127.0.0.1:8081"
+
 // Secrets the tests configure.
 const (
 	testGitHubSecret = "gh-test-secret-7d1f"
@@ -66,6 +70,7 @@ func (b *syncBuffer) lines(t *testing.T) []map[string]any {
 type testServer struct {
 	*httptest.Server
 	logs     *syncBuffer
+	console  *syncBuffer
 	sendgrid *ecdsa.PrivateKey
 }
 
@@ -85,14 +90,15 @@ func startServer(t *testing.T, vars map[string]string) *testServer {
 	require.NoError(t, err)
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h, cleanup, err := newServer(context.Background(), cfg, logger)
+	console := &syncBuffer{}
+	h, cleanup, err := newServer(context.Background(), cfg, logger, console)
 	require.NoError(t, err)
 	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
 		ts.Close()
 		require.NoError(t, cleanup())
 	})
-	return &testServer{Server: ts, logs: logs}
+	return &testServer{Server: ts, logs: logs, console: console}
 }
 
 // startConfigured starts the example with known secrets for all three
@@ -421,38 +427,40 @@ func TestRoutes(t *testing.T) {
 	})
 }
 
-func TestZeroConfigGeneratesAndLogsSecrets(t *testing.T) {
+func TestZeroConfigGeneratesSecretsAndPrintsTheirCommands(t *testing.T) {
 	s := startServer(t, map[string]string{}) // only the temporary DATA_DIR
 
-	generated := map[string]map[string]any{}
+	var generated []string
 	for _, l := range s.logs.lines(t) {
 		if env, ok := l["env"].(string); ok && l["level"] == "WARN" {
-			generated[env] = l
+			generated = append(generated, env)
+			require.NotContains(t, l, "secret", "the log holds no secret")
+			require.NotContains(t, l, "private_key", "the log holds no secret")
 		}
 	}
-	require.Len(t, generated, 3, s.logs.String())
+	require.Equal(t, []string{"GITHUB_WEBHOOK_SECRET", "SLACK_SIGNING_SECRET", "SENDGRID_WEBHOOK_PUBLIC_KEY"}, generated, s.logs.String())
 
-	// Each logged secret signs deliveries the server accepts.
-	gh := generated["GITHUB_WEBHOOK_SECRET"]
-	secret, _ := gh["secret"].(string)
-	require.Len(t, secret, 32)
-	require.Contains(t, gh["send"], "--provider github --secret "+secret+" http://127.0.0.1:8081/webhooks/github")
+	lines := commandLines(s.console.String())
+	require.Len(t, lines, 4, s.console.String())
+	require.Contains(t, s.console.String(), "Demo secrets were generated for GITHUB_WEBHOOK_SECRET, SLACK_SIGNING_SECRET, SENDGRID_WEBHOOK_PUBLIC_KEY")
+	require.Regexp(t, `^go run ./cmd/switchboard webhooks send --provider github --secret [0-9a-f]{32} http://127\.0\.0\.1:8081/webhooks/github$`, lines[0])
+	require.Regexp(t, `^go run ./cmd/switchboard webhooks send --provider slack --secret [0-9a-f]{32} http://127\.0\.0\.1:8081/webhooks/slack$`, lines[1])
+	require.Regexp(t, `^go run ./cmd/switchboard webhooks send --provider sendgrid --secret [A-Za-z0-9+/=]+ http://127\.0\.0\.1:8081/webhooks/sendgrid$`, lines[2])
+	require.Equal(t, "curl -s http://127.0.0.1:8081/events", lines[3])
+	githubSecret := strings.Fields(lines[0])[8]
+	slackSecret := strings.Fields(lines[1])[8]
+	require.NotEqual(t, githubSecret, slackSecret)
+
+	// Each printed secret signs deliveries the server accepts.
 	body := sample(t, "github", "ping")
-	status, resp := s.post(t, "/webhooks/github", body, webhookstest.SignGitHub(body, secret, "ping", "zero-config"))
+	status, resp := s.post(t, "/webhooks/github", body, webhookstest.SignGitHub(body, githubSecret, "ping", "zero-config"))
 	require.Equal(t, http.StatusOK, status, resp)
 
-	slackSecret, _ := generated["SLACK_SIGNING_SECRET"]["secret"].(string)
-	require.Len(t, slackSecret, 32)
-	require.NotEqual(t, secret, slackSecret)
 	body = sample(t, "slack", "app_mention")
 	status, resp = s.post(t, "/webhooks/slack", body, webhookstest.SignSlack(body, slackSecret, time.Now()))
 	require.Equal(t, http.StatusOK, status, resp)
 
-	sg := generated["SENDGRID_WEBHOOK_PUBLIC_KEY"]
-	privB64, _ := sg["private_key"].(string)
-	require.NotEmpty(t, sg["public_key"])
-	require.Contains(t, sg["send"], "--provider sendgrid --secret "+privB64+" ")
-	der, err := base64.StdEncoding.DecodeString(privB64)
+	der, err := base64.StdEncoding.DecodeString(strings.Fields(lines[2])[8])
 	require.NoError(t, err)
 	key, err := x509.ParsePKCS8PrivateKey(der)
 	require.NoError(t, err)
@@ -467,6 +475,17 @@ func TestZeroConfigGeneratesAndLogsSecrets(t *testing.T) {
 	require.Len(t, s.events(t), 3)
 }
 
+// commandLines returns the printed command lines: the indented lines.
+func commandLines(console string) []string {
+	var out []string
+	for _, l := range strings.Split(console, "\n") {
+		if strings.HasPrefix(l, "  ") {
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	return out
+}
+
 func TestSecretsFromEnvironmentAreNotLogged(t *testing.T) {
 	s := startConfigured(t)
 	logs := s.logs.String()
@@ -475,6 +494,17 @@ func TestSecretsFromEnvironmentAreNotLogged(t *testing.T) {
 	for _, l := range s.logs.lines(t) {
 		require.NotContains(t, l, "env", "no demo secret when all are configured: %v", l)
 	}
+
+	// A configured secret is left to the shell; SendGrid's configured
+	// public key cannot sign, so it has no line.
+	require.Equal(t, []string{
+		`go run ./cmd/switchboard webhooks send --provider github --secret "$GITHUB_WEBHOOK_SECRET" ` + cmdURL + `/webhooks/github`,
+		`go run ./cmd/switchboard webhooks send --provider slack --secret "$SLACK_SIGNING_SECRET" ` + cmdURL + `/webhooks/slack`,
+		`curl -s ` + cmdURL + `/events`,
+	}, commandLines(s.console.String()))
+	require.NotContains(t, s.console.String(), testGitHubSecret)
+	require.NotContains(t, s.console.String(), testSlackSecret)
+	require.NotContains(t, s.console.String(), "Demo secrets")
 
 	t.Run("only the missing one is generated", func(t *testing.T) {
 		s := startServer(t, map[string]string{"GITHUB_WEBHOOK_SECRET": testGitHubSecret})
@@ -485,7 +515,9 @@ func TestSecretsFromEnvironmentAreNotLogged(t *testing.T) {
 			}
 		}
 		require.ElementsMatch(t, []string{"SLACK_SIGNING_SECRET", "SENDGRID_WEBHOOK_PUBLIC_KEY"}, envs)
-		require.NotContains(t, s.logs.String(), testGitHubSecret)
+		require.NotContains(t, s.logs.String()+s.console.String(), testGitHubSecret)
+		require.Contains(t, s.console.String(), "Demo secrets were generated for SLACK_SIGNING_SECRET, SENDGRID_WEBHOOK_PUBLIC_KEY")
+		require.Contains(t, s.console.String(), `--secret "$GITHUB_WEBHOOK_SECRET"`)
 	})
 }
 
@@ -504,7 +536,7 @@ func TestNewServerErrors(t *testing.T) {
 			tt.env["DATA_DIR"] = t.TempDir()
 			cfg, err := configFromEnv(env(tt.env))
 			require.NoError(t, err)
-			_, _, err = newServer(context.Background(), cfg, logger)
+			_, _, err = newServer(context.Background(), cfg, logger, nil)
 			require.ErrorContains(t, err, tt.want)
 			require.NotContains(t, err.Error(), tt.env["SENDGRID_WEBHOOK_PUBLIC_KEY"])
 		})

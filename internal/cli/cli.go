@@ -184,7 +184,7 @@ the process list; --secret-file reads one from a file instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	c.AddCommand(newSendCmd(), newSignCmd(), newVerifyCmd(), newKeygenCmd())
+	c.AddCommand(newSendCmd(), newSignCmd(), newVerifyCmd(), newKeygenCmd(), newJobsCmd())
 	return c
 }
 
