@@ -165,6 +165,11 @@ func New(opts ...Option) (*Client, error) {
 // slash, or "" when there is none.
 func (c *Client) BaseURL() string { return c.baseString }
 
+// Timeout returns the whole-request deadline of a call whose context has
+// none: WithTimeout's value, or DefaultTimeout. A deadline on the call's
+// context replaces it.
+func (c *Client) Timeout() time.Duration { return c.cfg.timeout }
+
 // newTransport builds the transport used when no client or transport is
 // given: http.DefaultTransport's settings plus the configured timeouts.
 func newTransport(cfg *config) *http.Transport {

@@ -32,6 +32,11 @@
 //   - NewMandrill: X-Mandrill-Signature over the configured URL and form;
 //     batches of mandrill_events; the HEAD probe answered (it implements
 //     HeadProber).
+//   - NewCloudinary (and NewCloudinarySHA256): X-Cld-Signature, the SHA-1
+//     (SHA-256) of the body, X-Cld-Timestamp and the API secret.
+//   - NewAfricasTalking: Africa's Talking signs nothing, so a long random
+//     token in the callback URL's query, checked in constant time (see the
+//     residual risk below).
 //   - NewHMAC: any other provider that signs with an HMAC in one header,
 //     described by an HMACConfig (the built-in HMAC verifiers are declared
 //     the same way, and webhookstest.SignHMAC signs from the same value).
@@ -77,6 +82,8 @@
 //	Twilio, JSON      configured URL, bodySHA256 (the body)   none                   SHA-256 of the body
 //	Mandrill          configured URL, form                    none                   each event's _id (body), else derived from it
 //	SendGrid          timestamp, body                         none; WithTolerance    each event's sg_event_id (body)
+//	Cloudinary        timestamp, body                         2 h old, 5 min ahead   SHA-256 of the body
+//	Africa's Talking  nothing (the URL's token is the secret) none                   id + status of a report, id of a message, else body SHA-256
 //	NewHMAC           HMACConfig.Signed (must hold {body})    5 min with a timestamp EventID (must read signed bytes), else body SHA-256
 //
 // GitHub's X-GitHub-Event must fit the payload's top-level members for
@@ -118,6 +125,13 @@
 //     body. It is off unless WithFlutterwaveVerifHash.
 //   - Paystack signs with the account's secret API key, which also moves
 //     money: keep it out of places a webhook secret would go.
+//   - Africa's Talking signs nothing. The token in the callback URL proves
+//     only that the sender knows the URL: whoever sees it (the dashboard,
+//     the access log of any proxy that records query strings) can forge
+//     any notification until the token is rotated, and a captured one can
+//     be replayed after its key expires. Serve the URL over HTTPS only,
+//     keep query strings out of access logs, and never grant value on a
+//     delivery report alone.
 //
 // # Handler
 //

@@ -16,7 +16,7 @@
 //	switchboard webhooks send --provider P --secret S [--type T] [--data @file.json | --data '{...}'] [--url-signed U] [--repeat N] [--concurrency C] [--max-connection-errors N] [--json] URL
 //	switchboard webhooks sign --provider P --secret S [--url U] [--timestamp T] [--json] < body
 //	switchboard webhooks verify --provider P --secret S [--url U] [--now UNIX] [--header 'Name: value' ...] [--json] < body
-//	switchboard webhooks keygen --provider sendgrid|standardwebhooks|svix
+//	switchboard webhooks keygen --provider sendgrid|standardwebhooks|svix|africastalking
 //	switchboard version
 //
 // verify says which of two things is wrong with a delivery that does not
@@ -32,7 +32,10 @@
 // "devel" (with the commit when recorded) under go run, and the Go version.
 //
 // Providers: stripe, paystack, github, standardwebhooks, svix, twilio,
-// sendgrid, slack, shopify, mandrill, flutterwave. Every command explains
+// sendgrid, slack, shopify, mandrill, flutterwave, cloudinary,
+// africastalking. "--provider twilio --type message-status" sends the
+// status callback of a delivered text; "--provider africastalking" a
+// delivery report, with the token (--secret) in the URL. Every command explains
 // its flags and each provider's particulars with --help.
 //
 // For example, to send a Stripe payment_intent.succeeded event to a local

@@ -70,8 +70,9 @@ type app struct {
 	// to this run; a real provider keeps its payments, and keys are scoped
 	// to the user alone.
 	keyScope string
-	queue    queueState // QUEUE_URL (queue.go)
-	tel      *telemetry // nil when telemetry is off (telemetry.go)
+	queue    queueState  // QUEUE_URL (queue.go)
+	sms      *smsService // receipt texts and their delivery reports: sms.go
+	tel      *telemetry  // nil when telemetry is off (telemetry.go)
 	mux      *http.ServeMux
 }
 
@@ -222,6 +223,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if err := a.setupMedia(ctx, deps.baseURL); err != nil {
 		return nil, err
 	}
+	if err := a.setupSMS(ctx, deps.baseURL); err != nil {
+		return nil, err
+	}
 	if err := a.startWorkers(ctx); err != nil { // queue.go
 		return nil, err
 	}
@@ -290,7 +294,7 @@ func (a *app) Close() error {
 	if a.orders != nil {
 		errs = append(errs, a.orders.close())
 	}
-	errs = append(errs, a.media.close(), a.tel.shutdown())
+	errs = append(errs, a.media.close(), a.sms.close(), a.tel.shutdown())
 	return errors.Join(errs...)
 }
 
@@ -311,6 +315,9 @@ func (a *app) onPaymentEvent(ctx context.Context, e *payments.Event) error {
 			return err
 		}
 		a.log.Info("order created", "order_id", ord.ID, "payment_id", ord.PaymentID, "new", created)
+		if err := a.sendReceiptSMS(ctx, ord, e); err != nil {
+			return err
+		}
 		if addr == "" {
 			a.log.Warn("payment has no customer email; no receipt sent", "payment_id", e.PaymentID)
 			return nil
@@ -362,6 +369,7 @@ type createIntentRequest struct {
 	Amount   int64  `json:"amount"`
 	Currency string `json:"currency"`
 	Email    string `json:"email"`
+	Phone    string `json:"phone,omitempty"` // receipt by SMS too: sms.go
 }
 
 type createIntentResponse struct {
@@ -387,6 +395,14 @@ func (a *app) createIntent(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, "invalid email", "email must be an address such as a@b.co")
 		return
 	}
+	if in.Phone != "" {
+		phone, err := a.normalizePhone(in.Phone)
+		if err != nil {
+			problem(w, http.StatusBadRequest, "invalid phone", err.Error())
+			return
+		}
+		in.Phone = phone
+	}
 	money := payments.NewMoney(in.Amount, in.Currency)
 	if err := money.Validate(); err != nil {
 		problem(w, http.StatusBadRequest, "invalid amount", err.Error())
@@ -404,6 +420,9 @@ func (a *app) createIntent(w http.ResponseWriter, r *http.Request) {
 		CustomerEmail: in.Email,
 		Description:   "Switchboard Checkout order",
 		Metadata:      map[string]string{"email": in.Email, "user": userFrom(r.Context())},
+	}
+	if in.Phone != "" {
+		params.Metadata["phone"] = in.Phone
 	}
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
 		params.IdempotencyKey = userFrom(r.Context()) + ":" + key
@@ -448,6 +467,9 @@ func paymentErrorStatus(err error) (int, string) {
 
 func (a *app) listOrders(w http.ResponseWriter, r *http.Request) {
 	orders, err := a.orders.list(r.Context(), userFrom(r.Context()))
+	if err == nil {
+		err = a.attachSMS(r.Context(), orders)
+	}
 	if err != nil {
 		a.log.Error("list orders", "err", err)
 		problem(w, http.StatusInternalServerError, "cannot list orders", "")

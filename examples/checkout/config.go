@@ -41,6 +41,7 @@ type config struct {
 	CloudinaryAPIURL string      // CLOUDINARY_API_URL (a fake or a proxy)
 
 	Telemetry telemetryConfig // METRICS, OTEL_EXPORTER_OTLP_ENDPOINT: telemetry.go
+	SMS       smsConfig       // SMS_PROVIDER, SMS_REGION, TWILIO_*, AFRICASTALKING_*: sms.go
 }
 
 // defaultDemoToken is the bearer token accepted when DEMO_TOKEN is unset.
@@ -69,6 +70,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		QueueURL:             getenv("QUEUE_URL"),
 		CloudinaryAPIURL:     getenv("CLOUDINARY_API_URL"),
 		Telemetry:            telemetryConfigFromEnv(getenv),
+		SMS:                  smsConfigFromEnv(getenv),
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"

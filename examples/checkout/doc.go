@@ -1,7 +1,8 @@
 // Command checkout is Switchboard's reference app: an authenticated
 // endpoint that creates a payment and returns what the frontend needs, a
 // webhook endpoint per payment provider that verifies, de-duplicates and
-// fulfils (an order row plus a receipt email), and the orders list.
+// fulfils (an order row plus a receipt email, and a receipt text when the
+// buyer gave a phone), and the orders list.
 //
 // It runs with no configuration at all:
 //
@@ -45,13 +46,23 @@
 //	                       call latency, retries, idempotency decisions): telemetry.go
 //	OTEL_EXPORTER_OTLP_ENDPOINT  send traces over OTLP/HTTP there (the exporter reads the other
 //	                       OTEL_EXPORTER_OTLP_* variables); trace context never goes to providers
+//	SMS_PROVIDER           receipt texts for buyers who give a phone: twilio, africastalking or log
+//	                       (default: the provider whose credentials are set, else the log)
+//	SMS_REGION             the country of phones typed without +country code (GH)
+//	TWILIO_ACCOUNT_SID     with TWILIO_AUTH_TOKEN and TWILIO_FROM, texts through Twilio; status
+//	                       callbacks come to PUBLIC_URL/webhooks/twilio (TWILIO_API_URL points elsewhere)
+//	AFRICASTALKING_USERNAME with AFRICASTALKING_API_KEY and AFRICASTALKING_FROM, texts through
+//	                       Africa's Talking ("sandbox" for its sandbox; AFRICASTALKING_API_URL points
+//	                       elsewhere); AFRICASTALKING_CALLBACK_TOKEN is the token of the delivery
+//	                       report URL, PUBLIC_URL/webhooks/africastalking?token=...
 //
 // Routes:
 //
 //	POST /payments/create-intent          create a payment (Bearer auth or session, Idempotency-Key
 //	                                      honoured; the user's id goes into the payment's metadata)
 //	POST /webhooks/{stripe,paystack,sandbox}  provider webhooks
-//	GET  /orders                          the signed-in user's orders (Bearer auth or session)
+//	GET  /orders                          the signed-in user's orders, each with its receipt text's
+//	                                      latest delivery status (Bearer auth or session)
 //	GET  /login                           sign-in buttons, when a provider is configured
 //	GET  /login/{provider}[/callback]     start and finish a sign-in; a session cookie then
 //	                                      authenticates like the bearer token
@@ -65,6 +76,7 @@
 //	GET  /media/...                       local images (public ones; private ones with a signed URL)
 //	POST /webhooks/cloudinary             Cloudinary upload notifications (with MEDIA_URL=cloudinary://...)
 //	GET  /metrics                         Prometheus metrics, with METRICS=1
+//	POST /webhooks/{twilio,africastalking} delivery reports of the receipt texts (with SMS_PROVIDER)
 //	GET  /healthz                         liveness
 //
 // A create-intent body is one JSON object with amount (an integer number

@@ -22,6 +22,7 @@ type Order struct {
 	User      string    `json:"user"` // who paid: the payment's "user" metadata
 	Status    string    `json:"status"`
 	CreatedAt time.Time `json:"created_at"`
+	SMS       *OrderSMS `json:"sms,omitempty"` // the receipt text and its latest status: sms.go
 }
 
 // orderDB keeps orders in SQLite. A payment gives at most one order: the

@@ -35,6 +35,10 @@ func newKeygenCmd() *cobra.Command {
   standardwebhooks, svix
               a new endpoint secret: "whsec_" followed by 24 random bytes in
               base64.
+  africastalking
+              a token for the callback URL: 32 random bytes in hex. Put it in
+              the URL's token parameter at Africa's Talking and give it to
+              webhooks.NewAfricasTalking.
 
 The other providers use a secret you copy from their dashboard; any string
 works for local testing.`,
@@ -43,7 +47,7 @@ works for local testing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runKeygen(cmd, &o) },
 	}
-	c.Flags().StringVarP(&o.provider, "provider", "p", "", "sendgrid, standardwebhooks or svix")
+	c.Flags().StringVarP(&o.provider, "provider", "p", "", "sendgrid, standardwebhooks, svix or africastalking")
 	c.Flags().StringVar(&o.keyOut, "key-out", "", "sendgrid: write the private key as PEM to this file (mode 0600) instead of printing it")
 	return c
 }
@@ -82,6 +86,11 @@ func runKeygen(cmd *cobra.Command, o *keygenOptions) error {
 		_, _ = rand.Read(b) // crypto/rand.Read never fails
 		_, err := fmt.Fprintf(out, "whsec_%s\n", base64.StdEncoding.EncodeToString(b))
 		return err
+	case "africastalking":
+		b := make([]byte, 32)
+		_, _ = rand.Read(b) // crypto/rand.Read never fails
+		_, err := fmt.Fprintf(out, "%x\n", b)
+		return err
 	}
-	return usageErrorf("%s uses a secret copied from its dashboard; any string works for local tests (keygen knows sendgrid, standardwebhooks and svix)", p.name)
+	return usageErrorf("%s uses a secret copied from its dashboard; any string works for local tests (keygen knows sendgrid, standardwebhooks, svix and africastalking)", p.name)
 }

@@ -145,6 +145,45 @@ var providers = []provider{
 		},
 		verifier: wrap(webhooks.NewFlutterwave),
 	},
+	{
+		name: "cloudinary", timestamped: true, secret: "the account's API secret (SHA-1 signatures)",
+		sign: func(in signInput) (signed, error) {
+			return signed{Header: webhookstest.SignCloudinary(in.Body, in.Secret, in.Time), Body: in.Body}, nil
+		},
+		verifier: wrap(webhooks.NewCloudinary),
+	},
+	{
+		name: "africastalking", needsURL: true,
+		secret:   "the token of the callback URL (32+ characters of A-Z a-z 0-9 - . _ ~; keygen makes one)",
+		sign:     signAfricasTalking,
+		verifier: wrap(webhooks.NewAfricasTalking),
+	},
+}
+
+// signAfricasTalking builds a notification: Africa's Talking signs nothing,
+// so the token goes in the URL's token parameter.
+func signAfricasTalking(in signInput) (signed, error) {
+	if in.SignedURL == "" {
+		return signed{}, usageErrorf("africastalking authenticates with a token in the callback URL: give the URL with --url")
+	}
+	form, err := url.ParseQuery(string(in.Body))
+	if err != nil {
+		return signed{}, fmt.Errorf("africastalking body is not form-encoded: %w", err)
+	}
+	target, h, _ := webhookstest.SignAfricasTalking(in.SignedURL, form, in.Secret)
+	return signed{Header: h, Body: in.Body, SignedURL: target}, nil
+}
+
+// withToken puts the Africa's Talking token in target's token parameter.
+func withToken(target, token string) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		return target
+	}
+	q := u.Query()
+	q.Set(webhooks.AfricasTalkingTokenParam, token)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // wrap turns a typed verifier constructor into one returning the
@@ -172,6 +211,7 @@ func providerNames() []string {
 var aliases = map[string]string{
 	"standard-webhooks": "standardwebhooks", "standard_webhooks": "standardwebhooks", "standard": "standardwebhooks",
 	"mailchimp": "mandrill", "mailchimp-transactional": "mandrill",
+	"africas-talking": "africastalking", "africas_talking": "africastalking",
 }
 
 // lookupProvider finds a provider by name, case-insensitively.

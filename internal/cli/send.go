@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/switchboard-go/switchboard/httpclient"
 	"github.com/switchboard-go/switchboard/webhooks"
 	"github.com/switchboard-go/switchboard/webhooks/webhookstest"
 )
@@ -188,11 +189,15 @@ func runSend(cmd *cobra.Command, o *sendOptions, target string) error {
 		// A JSON body: Twilio calls the URL with bodySHA256 added.
 		reqURL = withBodyHash(target, s.Body)
 	}
+	if p.name == "africastalking" {
+		// The token authenticates the notification: it goes in the URL.
+		reqURL = withToken(target, secret)
+	}
 
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	shown := tu.Redacted()
 	if reqURL != target {
-		shown = redact(reqURL)
+		shown = httpclient.RedactURLString(reqURL)
 	}
 	var events []webhooks.Event
 	if o.json {
@@ -406,13 +411,4 @@ func writeResult(w io.Writer, i int, r result) {
 		line += " " + r.snippet
 	}
 	fmt.Fprintln(w, line)
-}
-
-// redact returns raw with any password replaced by "xxxxx".
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	return u.Redacted()
 }

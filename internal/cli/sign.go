@@ -60,6 +60,10 @@ Provider notes:
   mandrill    --url is the webhook URL entered at Mandrill. The body is the
               form-encoded delivery or the bare JSON array of events; for
               the latter use --body-out to get the form body to send.
+  africastalking
+              --url is the notification URL configured at Africa's Talking;
+              the token (--secret) goes in its token parameter, and that
+              URL, to send to and verify with, is printed on standard error.
   sendgrid    --secret is the private key (see "webhooks keygen").
   github      --type sets X-GitHub-Event and --id X-GitHub-Delivery.
   shopify     --type sets X-Shopify-Topic and --id X-Shopify-Event-Id.
@@ -127,6 +131,9 @@ func runSign(cmd *cobra.Command, o *signOptions) error {
 	}
 	if p.name == "twilio" && s.SignedURL != o.url {
 		fmt.Fprintf(cmd.ErrOrStderr(), "twilio signs JSON bodies over the URL with bodySHA256; send to and verify with:\n%s\n", s.SignedURL)
+	}
+	if p.name == "africastalking" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "africastalking signs nothing: the token in the URL authenticates; send to and verify with:\n%s\n", s.SignedURL)
 	}
 	if p.name == "mandrill" && !bytes.Equal(s.Body, body) && o.bodyOut == "" {
 		fmt.Fprintln(cmd.ErrOrStderr(), "mandrill sends the events form-encoded as mandrill_events; use --body-out to write that body")

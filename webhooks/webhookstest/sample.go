@@ -21,7 +21,7 @@ var ErrUnknownProvider = errors.New("webhookstest: unknown provider")
 func Providers() []string {
 	return []string{
 		"stripe", "paystack", "github", "standardwebhooks", "svix", "twilio",
-		"sendgrid", "slack", "shopify", "mandrill", "flutterwave", "hmac",
+		"sendgrid", "slack", "shopify", "mandrill", "flutterwave", "hmac", "cloudinary", "africastalking",
 	}
 }
 
@@ -43,7 +43,7 @@ func EventTypes(provider string) []string {
 	case "github":
 		return []string{"ping", "push", "pull_request"}
 	case "twilio":
-		return []string{"queued", "sending", "sent", "delivered", "undelivered", "failed", "received", "read",
+		return []string{"message-status", "queued", "sending", "sent", "delivered", "undelivered", "failed", "received", "read",
 			"initiated", "ringing", "answered", "in-progress", "completed", "busy", "no-answer", "canceled"}
 	case "sendgrid":
 		return []string{"processed", "deferred", "delivered", "bounce", "dropped", "open", "click",
@@ -61,6 +61,10 @@ func EventTypes(provider string) []string {
 		return []string{"send", "deferral", "hard_bounce", "soft_bounce", "open", "click", "spam", "unsub", "reject"}
 	case "flutterwave":
 		return []string{"charge.completed", "transfer.completed"}
+	case "cloudinary":
+		return []string{"upload", "delete"}
+	case "africastalking":
+		return []string{"Success", "Failed", "Rejected", "Sent", "Submitted", "Buffered", "incoming"}
 	}
 	return nil
 }
@@ -91,6 +95,10 @@ func DefaultEventType(provider string) string {
 		return "charge.completed"
 	case "hmac":
 		return "order.created"
+	case "cloudinary":
+		return "upload"
+	case "africastalking":
+		return "Success"
 	}
 	return ""
 }
@@ -104,6 +112,8 @@ func normalizeProvider(p string) string {
 		return "mandrill"
 	case "generic":
 		return "hmac"
+	case "africas-talking", "africas_talking", "at":
+		return "africastalking"
 	}
 	return p
 }
@@ -115,8 +125,13 @@ func normalizeProvider(p string) string {
 // expects as payload:
 //   - twilio: a form-encoded body (parse it with url.ParseQuery for
 //     SignTwilio, or send it as is). eventType is a message status
-//     ("delivered", "received", ...) or a call status ("ringing",
-//     "completed", ...).
+//     ("delivered", "received", ...), "message-status" for the status
+//     callback of a delivered outbound message, or a call status
+//     ("ringing", "completed", ...).
+//   - africastalking: a form-encoded SMS notification for
+//     SignAfricasTalking: a delivery report of the status eventType
+//     ("Success", "Failed", ...), or an incoming message for "incoming".
+//   - cloudinary: an upload or delete notification for SignCloudinary.
 //   - mandrill: the JSON array of events for SignMandrill.
 //   - sendgrid: a JSON array of events ending in "\r\n".
 //   - slack: an Events API event_callback, or the url_verification
@@ -140,6 +155,10 @@ func SampleEvent(provider, eventType string) ([]byte, error) {
 		v = sampleStandard(eventType, now)
 	case "twilio":
 		return sampleTwilio(eventType, now), nil
+	case "africastalking":
+		return sampleAfricasTalking(eventType, now), nil
+	case "cloudinary":
+		return sampleCloudinary(eventType, now), nil
 	case "sendgrid":
 		b, err := json.Marshal([]any{sampleSendGrid(eventType, now)})
 		if err != nil {
@@ -260,6 +279,16 @@ var twilioCallStatuses = map[string]bool{
 
 func sampleTwilio(status string, now time.Time) []byte {
 	account := "AC" + randomHex(16)
+	if status == "message-status" {
+		// The status callback of an outbound message the carrier
+		// delivered, with the parameters Twilio documents for it.
+		sid := "SM" + randomHex(16)
+		return []byte(url.Values{
+			"AccountSid": {account}, "ApiVersion": {"2010-04-01"}, "MessageSid": {sid}, "SmsSid": {sid},
+			"From": {"+15017122661"}, "To": {"+15558675310"}, "MessageStatus": {"delivered"}, "SmsStatus": {"delivered"},
+			"RawDlrDoneDate": {now.UTC().Format("0601021504")},
+		}.Encode())
+	}
 	if twilioCallStatuses[status] {
 		return []byte(url.Values{
 			"AccountSid": {account}, "ApiVersion": {"2010-04-01"}, "CallSid": {"CA" + randomHex(16)},
@@ -395,4 +424,27 @@ func sampleFlutterwave(typ string, now time.Time) any {
 		},
 		"event.type": "CARD_TRANSACTION",
 	}
+}
+
+func sampleAfricasTalking(typ string, now time.Time) []byte {
+	if typ == "incoming" {
+		return []byte(url.Values{
+			"date": {now.UTC().Format("2006-01-02 15:04:05")}, "from": {"+254711082300"}, "id": {randomUUID()},
+			"linkId": {randomUUID()}, "text": {"Hello from webhookstest"}, "to": {"20880"}, "networkCode": {"63902"},
+		}.Encode())
+	}
+	reason := ""
+	if typ == "Failed" || typ == "Rejected" {
+		reason = "UserInBlackList"
+	}
+	return []byte(AfricasTalkingDeliveryReport("ATXid_"+randomHex(16), typ, "+254711082300", reason).Encode())
+}
+
+func sampleCloudinary(typ string, now time.Time) []byte {
+	if typ == "delete" {
+		return []byte(`{"notification_type":"delete","timestamp":"` + now.UTC().Format(time.RFC3339) + `",` +
+			`"request_id":"` + randomHex(16) + `","resources":[{"resource_type":"image","type":"upload",` +
+			`"asset_id":"` + randomHex(16) + `","public_id":"products/sample","version":` + strconv.FormatInt(now.Unix(), 10) + `}]}`)
+	}
+	return CloudinaryUploadNotification("demo", "products/sample", "jpg", 800, 600, 120412, now)
 }

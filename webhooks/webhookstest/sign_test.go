@@ -253,6 +253,11 @@ func TestSampleEvent(t *testing.T) {
 				form, err := url.ParseQuery(string(b))
 				require.NoError(t, err)
 				require.Equal(t, typ, form.Get("MessageStatus"))
+			case "africastalking":
+				form, err := url.ParseQuery(string(b))
+				require.NoError(t, err)
+				require.Equal(t, typ, form.Get("status"))
+				require.NotEmpty(t, form.Get("id"))
 			case "sendgrid", "mandrill":
 				var arr []map[string]any
 				require.NoError(t, json.Unmarshal(b, &arr))
