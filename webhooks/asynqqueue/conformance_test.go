@@ -2,6 +2,7 @@ package asynqqueue_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -64,12 +65,20 @@ func TestConformanceRedis(t *testing.T) {
 			require.NoError(t, err)
 			return q2
 		},
-		InjectError: func(t *testing.T, q webhooks.Queue, kind error) func() {
+		InjectError: func(t *testing.T, q webhooks.Queue, kind error) bool {
 			mu.Lock()
 			p := proxies[q]
 			mu.Unlock()
+			if kind == nil {
+				p.Restore()
+				return true
+			}
+			if !errors.Is(kind, webhooks.ErrQueueUnavailable) {
+				return false
+			}
 			p.Cut()
-			return p.Restore
+			t.Cleanup(p.Restore)
+			return true
 		},
 	})
 }

@@ -40,10 +40,12 @@ type Harness struct {
 	// Replica returns another queue on the same storage as q, as a second
 	// process would open it. Nil skips the checks with two replicas.
 	Replica func(t *testing.T, q webhooks.Queue, o Options) webhooks.Queue
-	// InjectError makes q's backend unreachable (kind is
-	// webhooks.ErrQueueUnavailable) until the returned function restores
-	// it. Nil, or a nil function returned, skips the checks that need it.
-	InjectError func(t *testing.T, q webhooks.Queue, kind error) (restore func())
+	// InjectError makes q's backend fail as kind
+	// (webhooks.ErrQueueUnavailable: unreachable) until it is called again
+	// with a nil kind, which must restore it, or the test ends. It returns
+	// false when it cannot produce kind, which skips that check. Nil skips
+	// the checks that need it.
+	InjectError func(t *testing.T, q webhooks.Queue, kind error) bool
 }
 
 // secret signs the suite's Stripe deliveries.
@@ -480,8 +482,7 @@ func testUnavailable(t *testing.T, h Harness) {
 	}
 	f := newFixture(t, h, defaults())
 	f.h.On("invoice.paid", func(_ context.Context, e *webhooks.Event) error { f.counter(e.ID).Add(1); return nil })
-	restore := h.InjectError(t, f.q, webhooks.ErrQueueUnavailable)
-	if restore == nil {
+	if !h.InjectError(t, f.q, webhooks.ErrQueueUnavailable) {
 		t.Skip("queuetest: the backend cannot fail as ErrQueueUnavailable")
 	}
 	id := uniqueID(t, 0)
@@ -491,7 +492,7 @@ func testUnavailable(t *testing.T, h Harness) {
 	_, err := f.q.Enqueue(ctx, []*webhooks.Job{job})
 	require.ErrorIs(t, err, webhooks.ErrQueueUnavailable)
 	require.Equal(t, http.StatusServiceUnavailable, f.deliver(t, id), "a delivery the queue cannot store is not acknowledged")
-	restore()
+	require.True(t, h.InjectError(t, f.q, nil), "InjectError with a nil kind restores the backend")
 	require.Equal(t, http.StatusOK, f.deliver(t, id), "the provider's retry is stored")
 	start(t, f.q, f.h)
 	eventually(t, func() bool { return f.counter(id).Load() == 1 }, "the event runs after recovery")

@@ -2,6 +2,7 @@ package riverqueue_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	neturl "net/url"
@@ -67,12 +68,20 @@ func TestConformancePostgres(t *testing.T) {
 			require.NoError(t, err)
 			return q2
 		},
-		InjectError: func(t *testing.T, q webhooks.Queue, kind error) func() {
+		InjectError: func(t *testing.T, q webhooks.Queue, kind error) bool {
 			unlock := lock()
 			p := proxies[q]
 			unlock()
+			if kind == nil {
+				p.Restore()
+				return true
+			}
+			if !errors.Is(kind, webhooks.ErrQueueUnavailable) {
+				return false
+			}
 			p.Cut()
-			return p.Restore
+			t.Cleanup(p.Restore)
+			return true
 		},
 	})
 }
