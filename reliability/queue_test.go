@@ -232,6 +232,12 @@ func TestQueueKilledWorkerRescued(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, code)
 	require.Eventually(t, func() bool { return hung.Load() == 1 }, 30*time.Second, 10*time.Millisecond)
+	// A killed process fetches nothing more: replica A stops fetching,
+	// and its stuck job stays "running" in the database, as a killed
+	// process leaves it.
+	stopCtx, cancelStop := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	_ = qa.Stop(stopCtx)
+	cancelStop()
 
 	// Replica B runs the same queue; its function has the effect.
 	qb, err := riverqueue.Open(context.Background(), pgURL, opts...)
