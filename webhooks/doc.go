@@ -191,3 +191,4 @@
 package webhooks
 
 //go:generate go run go.uber.org/mock/mockgen@v0.6.0 -write_package_comment=false -destination=webhooksmock/verifier.go -package=webhooksmock github.com/switchboard-go/switchboard/webhooks Verifier
+//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -write_package_comment=false -destination=webhooksmock/queue.go -package=webhooksmock github.com/switchboard-go/switchboard/webhooks Queue,Processor
