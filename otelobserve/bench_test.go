@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -17,6 +18,8 @@ import (
 	"github.com/switchboard-go/switchboard/httpclient"
 	"github.com/switchboard-go/switchboard/idempotency/memstore"
 	"github.com/switchboard-go/switchboard/otelobserve"
+	"github.com/switchboard-go/switchboard/sms"
+	"github.com/switchboard-go/switchboard/sms/logsms"
 	"github.com/switchboard-go/switchboard/webhooks"
 	"github.com/switchboard-go/switchboard/webhooks/webhookstest"
 )
@@ -103,6 +106,32 @@ func BenchmarkHTTPClientGet(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := c.Get(context.Background(), "/x"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSMSSend sends through the log sender (no network, a discarding
+// logger): the observer's cost against the cheapest send there is.
+func BenchmarkSMSSend(b *testing.B) {
+	for _, name := range []string{"unset", "noop", "sdk"} {
+		tel := variants(b)[name]
+		b.Run(name, func(b *testing.B) {
+			var opts []logsms.Option
+			if tel != nil {
+				opts = append(opts, logsms.WithObserver(tel.Calls()))
+			}
+			s, err := logsms.New(slog.New(slog.DiscardHandler), opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			m := &sms.Message{To: "+233241234567", Body: "Order 7 is paid"}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Send(context.Background(), m); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -24,10 +24,10 @@ type callInstruments struct {
 // observation shape: give it to the WithObserver option of payments
 // providers (stripepay, paystackpay, sandboxpay), email senders
 // (smtpmail, sendgridmail, mailgunmail, postmarkmail), media backends
-// (localmedia, blobmedia, cloudinarymedia), login.NewHandler, and any
-// later contract that exposes the same Observer type. Its type is
-// payments.Observer, email.Observer, media.Observer and login.Observer
-// alike.
+// (localmedia, blobmedia, cloudinarymedia), login.NewHandler, SMS senders
+// (twiliosms, africastalkingsms, logsms), and any later contract that
+// exposes the same Observer type. Its type is payments.Observer,
+// email.Observer, media.Observer, login.Observer and sms.Observer alike.
 //
 // Each operation makes an INTERNAL span "COMPONENT.OPERATION PROVIDER"
 // ("payments.create_payment stripe"), the parent of the provider's HTTP

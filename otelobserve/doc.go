@@ -11,6 +11,7 @@
 //	pay, err := paystackpay.New(key, paystackpay.WithObserver(tel.Calls()),
 //		paystackpay.WithHTTPOptions(httpclient.WithObserver(tel.HTTPClient())))
 //	mail, err := sendgridmail.New(key, sendgridmail.WithObserver(tel.Calls()))
+//	text, err := twiliosms.New(accountSID, authToken, twiliosms.WithObserver(tel.Calls()))
 //
 // Without WithTracerProvider and WithMeterProvider the global providers
 // are used (otel.GetTracerProvider, otel.GetMeterProvider), which start
@@ -64,8 +65,8 @@
 //	 attempt        of the call                                resends only), http.request.method_original
 //	payments,       COMPONENT.OPERATION PROVIDER (INTERNAL),   switchboard.provider, switchboard.operation,
 //	email, media,   e.g. payments.create_payment stripe,       switchboard.outcome, error.type, and the component's
-//	login, sms ...  parent of the provider's HTTP spans        details: switchboard.payments.currency,
-//	                                                           switchboard.payments.status
+//	login, sms ...  sms.send twilio; parent of the provider's  details: switchboard.payments.currency,
+//	                HTTP spans                                 switchboard.payments.status, switchboard.sms.status
 //
 // # Metrics per component
 //
@@ -110,12 +111,13 @@
 // no_key. Stores: acquired, in_progress, completed, ok, lease_lost,
 // invalid_key, invalid_duration, unavailable, canceled, timeout, error.
 // Calls: ok, error, and per component declined (payments), invalid and
-// rejected (email), rejected and not_found (media), refused (login).
+// rejected (email), rejected and not_found (media), refused (login),
+// replayed, invalid, unsubscribed and rejected (sms).
 //
 // # New components
 //
-// A contract that exposes the shared Observer type (sms.Observer, a queue
-// worker's) needs nothing here: Calls serves it under its Call.Component,
+// A contract that exposes the shared Observer type (as sms.Observer does,
+// or a queue worker's) needs nothing here: Calls serves it under its Call.Component,
 // making switchboard.COMPONENT.operations and
 // switchboard.COMPONENT.operation.duration on first use, and linking to the
 // trace context a job carried in Call.TraceParent.

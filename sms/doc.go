@@ -107,6 +107,22 @@
 // segments, idempotency key and duration; never a credential, and never
 // the body or the numbers (except logsms, whose lines are the messages).
 //
+// # Observability
+//
+// Every Sender takes WithObserver(*Observer), the observation seam shared
+// with payments, email, media and login: Start before Send does anything
+// (validation included), End when it returns, with the context Start
+// returned carried through the send, so the provider's HTTP call (given
+// httpclient.WithObserver through WithHTTPOptions) and the idempotency
+// store's calls (a store put in idempotency.ObserveStore) nest under it. The outcome is a fixed word: ok, replayed (an earlier
+// send with the IdempotencyKey answered; nothing was sent), invalid,
+// unsubscribed, rejected or error, with the error's kind in ErrorType
+// (see Observer). Numbers, bodies, metadata, message ids and keys are
+// never observed. Without WithObserver nothing is observed and nothing is
+// spent on it. otelobserve's Calls() turns observations into the span
+// "sms.send PROVIDER" and the metrics switchboard.sms.operations and
+// switchboard.sms.operation.duration.
+//
 // # Testing
 //
 // Package smstest has a Recorder for application tests, fakes of the

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"net/url"
 
 	"github.com/switchboard-go/switchboard/sms"
+	"github.com/switchboard-go/switchboard/sms/logsms"
 	"github.com/switchboard-go/switchboard/sms/twiliosms"
 	"github.com/switchboard-go/switchboard/webhooks"
 	"github.com/switchboard-go/switchboard/webhooks/webhookstest"
@@ -59,4 +61,31 @@ func ExampleHandle() {
 	hd, body := webhookstest.SignTwilio(public, form, token)
 	h.ServeHTTP(httptest.NewRecorder(), webhookstest.NewRequest(public, body, hd))
 	// Output: SM0123456789abcdef0123456789abcdef delivered read
+}
+
+// An Observer sees every send as a fixed outcome word: here a text sent,
+// the same text replayed from the idempotency store, and an invalid one.
+// otelobserve's Calls() is such an Observer, making spans and metrics.
+func ExampleObserver() {
+	obs := &sms.Observer{End: func(_ context.Context, c sms.Call, r sms.Result) {
+		line := c.Component + "." + c.Operation + " " + c.Provider + ": " + r.Outcome
+		if r.ErrorType != "" {
+			line += " (" + r.ErrorType + ")"
+		}
+		fmt.Println(line)
+	}}
+	sender, err := logsms.New(slog.New(slog.DiscardHandler), logsms.WithObserver(obs))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer sender.Close()
+	msg := &sms.Message{To: "+233241234567", Body: "Order 7 is paid", IdempotencyKey: "order-7:receipt"}
+	_, _ = sender.Send(context.Background(), msg)
+	_, _ = sender.Send(context.Background(), msg)
+	_, _ = sender.Send(context.Background(), &sms.Message{To: "024 123 4567", Body: "Order 7 is paid"})
+	// Output:
+	// sms.send log: ok
+	// sms.send log: replayed
+	// sms.send log: invalid (invalid_number)
 }

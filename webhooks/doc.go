@@ -56,9 +56,9 @@
 // return a SharedOption. An option that does not apply to a verifier's
 // scheme (WithTolerance without a signed timestamp, WithPublicURL for a
 // scheme that does not sign the URL, WithFlutterwaveVerifHash for anything
-// but Flutterwave) and a value out of range are construction errors
-// wrapping ErrInvalidConfig, as are the secret errors above. No constructor
-// panics.
+// but Flutterwave, WithProviderName for anything but Standard Webhooks and
+// Svix) and a value out of range are construction errors wrapping
+// ErrInvalidConfig, as are the secret errors above. No constructor panics.
 //
 // # What is signed, and what the Handler de-duplicates on
 //
@@ -146,9 +146,10 @@
 // store cannot be reached. Without WithStore the handler uses an in-memory
 // store, which de-duplicates only within one process; replicas must share a
 // PostgreSQL or Redis store. Two handlers of the same provider sharing a
-// store (two Standard Webhooks senders, two Stripe accounts, two Paystack
-// businesses) need WithNamespace each, or one's events are skipped as the
-// other's duplicates. Without WithLogger the Handler logs nowhere.
+// store (two Stripe accounts, two Paystack businesses, two Standard
+// Webhooks senders not told apart with WithProviderName) need
+// WithNamespace each, or one's events are skipped as the other's
+// duplicates. Without WithLogger the Handler logs nowhere.
 //
 // WithObserver reports each delivery (outcome, rejection reason, status,
 // duration) and each event of a verified delivery (outcome: processed,
@@ -191,3 +192,4 @@
 package webhooks
 
 //go:generate go run go.uber.org/mock/mockgen@v0.6.0 -write_package_comment=false -destination=webhooksmock/verifier.go -package=webhooksmock github.com/switchboard-go/switchboard/webhooks Verifier
+//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -write_package_comment=false -destination=webhooksmock/queue.go -package=webhooksmock github.com/switchboard-go/switchboard/webhooks Queue,Processor

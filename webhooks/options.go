@@ -43,6 +43,9 @@ const (
 	optSecrets
 	optPublicURL
 	optVerifHash
+	optProviderName
+	// optLast is the last option bit.
+	optLast = optProviderName
 )
 
 func (o verifierOpt) name() string {
@@ -57,6 +60,8 @@ func (o verifierOpt) name() string {
 		return "WithPublicURL"
 	case optVerifHash:
 		return "WithFlutterwaveVerifHash"
+	case optProviderName:
+		return "WithProviderName"
 	}
 	return "option"
 }
@@ -67,6 +72,7 @@ type verifierConfig struct {
 	tolerance time.Duration
 	secrets   []string
 	publicURL string
+	provider  string
 	// given records every option passed, to reject those that do not
 	// apply; errs records values no verifier could use.
 	given verifierOpt
@@ -87,7 +93,7 @@ func newVerifierConfig(provider string, accepts verifierOpt, opts []VerifierOpti
 	if len(c.errs) > 0 {
 		return c, fmt.Errorf("%w: %s: %s", ErrInvalidOption, provider, c.errs[0])
 	}
-	for bit := optClock; bit <= optVerifHash; bit <<= 1 {
+	for bit := optClock; bit <= optLast; bit <<= 1 {
 		if c.given&bit != 0 && accepts&bit == 0 {
 			return c, fmt.Errorf("%w: %s: %s does not apply to this scheme", ErrInvalidOption, provider, bit.name())
 		}
@@ -236,6 +242,38 @@ func WithSecrets(secrets ...string) VerifierOption {
 	return verifierFunc(func(c *verifierConfig) {
 		c.given |= optSecrets
 		c.secrets = append(c.secrets, secrets...)
+	})
+}
+
+// WithProviderName names the provider of a Standard Webhooks or Svix
+// verifier (NewStandardWebhooks, NewSvix), schemes that many services
+// sign with. The name replaces "standardwebhooks" or "svix" in Provider(),
+// in every Event's Provider and in verification errors, and so in the
+// Handler's idempotency keys ("name:webhook-id"), log lines, observations and job
+// routing: the events of two services that sign with the same scheme are
+// two providers' events, each under its own name. It is 1 to 64
+// lower-case ASCII letters, digits, '_' and '-', starting with a letter.
+// Other verifiers reject it: their provider is theirs, and NewHMAC takes
+// its name from HMACConfig.Provider.
+func WithProviderName(name string) VerifierOption {
+	return verifierFunc(func(c *verifierConfig) {
+		c.given |= optProviderName
+		if !validProviderName(name) {
+			c.errs = append(c.errs, "WithProviderName needs 1 to 64 lower-case ASCII letters, digits, '_' or '-', starting with a letter")
+			return
+		}
+		c.provider = name
+	})
+}
+
+// validProviderName reports whether name can name a provider: it prefixes
+// idempotency keys, so it never holds a colon.
+func validProviderName(name string) bool {
+	if name == "" || len(name) > 64 || name[0] < 'a' || name[0] > 'z' {
+		return false
+	}
+	return !strings.ContainsFunc(name, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-')
 	})
 }
 

@@ -89,7 +89,8 @@ type StandardWebhooksVerifier struct {
 // libraries enforce; WithTolerance changes that (it must be positive). The event ID is webhook-id;
 // the type and time are the body's "type" and "timestamp" members (the
 // specification's payload structure), the time falling back to the signed
-// timestamp.
+// timestamp. Events carry provider "standardwebhooks" unless
+// WithProviderName names the service that signs them.
 func NewStandardWebhooks(secret string, opts ...VerifierOption) (*StandardWebhooksVerifier, error) {
 	return newStandard("standardwebhooks", false, secret, opts)
 }
@@ -97,15 +98,19 @@ func NewStandardWebhooks(secret string, opts ...VerifierOption) (*StandardWebhoo
 // NewSvix returns a verifier for Svix deliveries: the Standard Webhooks
 // scheme under svix-id, svix-timestamp and svix-signature headers, falling
 // back to the webhook- names when any of those is absent, as Svix's
-// libraries do. Events carry provider "svix".
+// libraries do. Events carry provider "svix" unless WithProviderName names
+// the service that sends through Svix.
 func NewSvix(secret string, opts ...VerifierOption) (*StandardWebhooksVerifier, error) {
 	return newStandard("svix", true, secret, opts)
 }
 
 func newStandard(provider string, svix bool, secret string, opts []VerifierOption) (*StandardWebhooksVerifier, error) {
-	c, err := newVerifierConfig(provider, optSecrets|optClock|optTolerance, opts)
+	c, err := newVerifierConfig(provider, optSecrets|optClock|optTolerance|optProviderName, opts)
 	if err != nil {
 		return nil, err
+	}
+	if c.provider != "" {
+		provider = c.provider
 	}
 	secrets, err := checkSecrets(provider, "secret", secret, c.secrets)
 	if err != nil {
@@ -125,8 +130,8 @@ func newStandard(provider string, svix bool, secret string, opts []VerifierOptio
 	return &StandardWebhooksVerifier{provider: provider, svix: svix, keys: newKeyring(sha256.New, keys), now: c.now, tolerance: c.toleranceOr(DefaultTolerance)}, nil
 }
 
-// Provider returns "standardwebhooks", or "svix" for a verifier built by
-// NewSvix.
+// Provider returns "standardwebhooks", "svix" for a verifier built by
+// NewSvix, or the name given with WithProviderName.
 func (v *StandardWebhooksVerifier) Provider() string { return v.provider }
 
 func (v *StandardWebhooksVerifier) headers(d *Delivery) (id, ts, sig string) {

@@ -191,9 +191,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 			logger.Info("sandbox webhook secret generated; set SANDBOX_WEBHOOK_SECRET to keep it", "secret", p.WebhookSecret())
 		}
 		a.sandbox = p
-		// The sandbox signs with the Standard Webhooks scheme; its events
-		// are the sandbox's, in log lines and in the store's keys.
-		if err := a.addProvider(sandboxpay.Name, p, renamedVerifier{Verifier: v, name: sandboxpay.Name}, p); err != nil {
+		if err := a.addProvider(sandboxpay.Name, p, v, p); err != nil {
 			return nil, err
 		}
 		a.mux.Handle("POST /sandbox/payments/{id}/succeed", a.auth(http.HandlerFunc(a.sandboxSucceed)))
@@ -254,26 +252,6 @@ func (a *app) idempotencyScope(r *http.Request) string {
 		return userFrom(r.Context())
 	}
 	return userFrom(r.Context()) + "/" + a.keyScope
-}
-
-// renamedVerifier is a webhooks.Verifier whose events carry another
-// provider name: the sandbox's deliveries are verified with the Standard
-// Webhooks scheme but are the sandbox's events.
-type renamedVerifier struct {
-	webhooks.Verifier
-	name string
-}
-
-// Provider implements webhooks.Verifier.
-func (v renamedVerifier) Provider() string { return v.name }
-
-// Verify implements webhooks.Verifier.
-func (v renamedVerifier) Verify(d *webhooks.Delivery) ([]webhooks.Event, error) {
-	events, err := v.Verifier.Verify(d)
-	for i := range events {
-		events[i].Provider = v.name
-	}
-	return events, err
 }
 
 func randomHex(n int) string {

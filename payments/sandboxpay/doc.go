@@ -108,5 +108,7 @@
 //
 // The Provider is also a payments.EventParser for its own events, so the
 // same normalization path as for Stripe or Paystack runs in tests, and
-// Verifier returns the webhooks verifier for its deliveries.
+// Verifier returns the webhooks verifier for its deliveries: the Standard
+// Webhooks scheme under the provider name "sandbox", which the handler's
+// idempotency keys, log lines and observations carry.
 package sandboxpay

@@ -314,10 +314,13 @@ func (p *Provider) serveHandler(ctx context.Context, handler http.Handler, m *me
 }
 
 // Verifier returns a Standard Webhooks verifier for this sandbox's
-// deliveries, reading timestamps from the sandbox's clock (WithClock) so
-// that deliveries made under a fixed test clock verify. opts are applied
-// after that and may replace it.
+// deliveries whose Provider() and whose events' Provider are Name
+// ("sandbox"), so that a webhooks.Handler built on it keys, logs and
+// reports the sandbox's events as the sandbox's ("sandbox:msg_..."), not
+// as "standardwebhooks". It reads timestamps from the sandbox's clock
+// (WithClock) so that deliveries made under a fixed test clock verify.
+// opts are applied after the clock and the name and may replace them.
 func (p *Provider) Verifier(opts ...webhooks.VerifierOption) (*webhooks.StandardWebhooksVerifier, error) {
-	all := append([]webhooks.VerifierOption{webhooks.WithClock(p.cfg.now)}, opts...)
+	all := append([]webhooks.VerifierOption{webhooks.WithClock(p.cfg.now), webhooks.WithProviderName(Name)}, opts...)
 	return webhooks.NewStandardWebhooks(p.cfg.secret, all...)
 }

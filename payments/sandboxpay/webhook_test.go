@@ -222,7 +222,8 @@ func TestWebhooksThroughHandler(t *testing.T) {
 	p := src
 	v, err := p.Verifier()
 	require.NoError(t, err)
-	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	var logs syncBuffer
+	h, err := webhooks.NewHandler(v, webhooks.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	require.NoError(t, err)
 	var mu sync.Mutex
 	var events []*payments.Event
@@ -283,7 +284,11 @@ func TestWebhooksThroughHandler(t *testing.T) {
 		require.Equal(t, map[string]string{"cart": "9"}, ev.Metadata)
 		require.True(t, strings.HasPrefix(ev.ID, "msg_"))
 		require.NotNil(t, ev.Raw)
+		require.Equal(t, sandboxpay.Name, ev.Raw.Provider, "the verified event is the sandbox's")
+		require.Equal(t, "sandbox:"+ev.ID, h.NewJob(ev.Raw).Key, "and so is its idempotency key")
 	}
+	require.Contains(t, logs.String(), "provider=sandbox")
+	require.NotContains(t, logs.String(), "standardwebhooks", "the handler's log lines name the sandbox, not its scheme")
 	require.Equal(t, r.ID, events[1].RefundID)
 	require.Equal(t, "refund_failed", events[1].FailureCode)
 	require.Equal(t, "Bank rejected the refund", events[1].FailureMessage)
@@ -405,4 +410,53 @@ func TestSilentByDefault(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, own.String(), "webhook delivery failed", "the configured logger hears of it")
 	require.Empty(t, defaultLog.String())
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// The sandbox's verifier names the sandbox, not the Standard Webhooks
+// scheme it signs with: a handler's keys, log lines and observations say
+// "sandbox".
+func TestVerifierReportsTheSandboxName(t *testing.T) {
+	p := newSandbox(t, sandboxpay.WithWebhookSecret(testSecret), sandboxpay.WithClock(fixedClock))
+	v, err := p.Verifier()
+	require.NoError(t, err)
+	require.Equal(t, sandboxpay.Name, v.Provider())
+	body := []byte(`{"type":"payment.succeeded","timestamp":"2026-01-02T03:04:05Z","data":{"object":"payment","id":"pay_1"}}`)
+	events, err := v.Verify(&webhooks.Delivery{Method: http.MethodPost, Header: p.SignedHeaders("msg_1", fixedClock(), body), Body: body})
+	require.NoError(t, err)
+	require.Len(t, events, 1)
+	require.Equal(t, sandboxpay.Name, events[0].Provider)
+	require.Equal(t, "msg_1", events[0].DedupKey)
+
+	h, err := webhooks.NewHandler(v)
+	require.NoError(t, err)
+	require.Equal(t, "sandbox:msg_1", h.NewJob(&events[0]).Key)
+
+	// A forged body still fails, under the sandbox's name.
+	_, err = v.Verify(&webhooks.Delivery{Method: http.MethodPost, Header: p.SignedHeaders("msg_1", fixedClock(), body), Body: []byte(`{}`)})
+	require.ErrorIs(t, err, webhooks.ErrInvalidSignature)
+	require.Contains(t, err.Error(), "sandbox")
+
+	// Options given to Verifier come after the name and may replace it,
+	// for two sandboxes on one store.
+	other, err := p.Verifier(webhooks.WithProviderName("sandbox_eu"))
+	require.NoError(t, err)
+	require.Equal(t, "sandbox_eu", other.Provider())
 }

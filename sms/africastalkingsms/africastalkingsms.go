@@ -147,6 +147,7 @@ type Sender struct {
 	client   *httpclient.Client
 	once     *smskit.Once
 	now      func() time.Time
+	obs      *sms.Observer
 }
 
 var _ sms.Sender = (*Sender)(nil)
@@ -193,7 +194,7 @@ func New(username, apiKey string, opts ...Option) (*Sender, error) {
 	return &Sender{
 		endpoint: cfg.baseURL + "/version1/messaging",
 		username: username, apiKey: apiKey, from: cfg.from,
-		client: client, once: once, now: now,
+		client: client, once: once, now: now, obs: cfg.Observer,
 	}, nil
 }
 
@@ -219,7 +220,14 @@ func (s *Sender) Close() error { return s.once.Close() }
 // package documentation), as is a 201 without exactly one entry for the
 // number. With an IdempotencyKey the send happens at most once per key
 // (see package sms).
-func (s *Sender) Send(ctx context.Context, m *sms.Message) (*sms.Receipt, error) {
+func (s *Sender) Send(ctx context.Context, m *sms.Message) (r *sms.Receipt, err error) {
+	ctx, ob := sms.StartObservation(ctx, s.obs, Name, "send")
+	defer func() { ob.EndReceipt(r, err) }()
+	return s.send(ctx, m)
+}
+
+// send is Send without its observation.
+func (s *Sender) send(ctx context.Context, m *sms.Message) (*sms.Receipt, error) {
 	if err := s.once.Closed(); err != nil {
 		return nil, err
 	}

@@ -71,6 +71,7 @@ type Sender struct {
 	from string
 	now  func() time.Time
 	once *smskit.Once
+	obs  *sms.Observer
 }
 
 var _ sms.Sender = (*Sender)(nil)
@@ -98,13 +99,20 @@ func New(l *slog.Logger, opts ...Option) (*Sender, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Sender{log: l, from: cfg.from, now: now, once: once}, nil
+	return &Sender{log: l, from: cfg.from, now: now, once: once, obs: cfg.Observer}, nil
 }
 
 // Send validates m against Limits, writes it to the logger and returns a
 // Receipt with status sent. With an IdempotencyKey, a repeated send logs
 // nothing and returns the first Receipt, Replayed.
-func (s *Sender) Send(ctx context.Context, m *sms.Message) (*sms.Receipt, error) {
+func (s *Sender) Send(ctx context.Context, m *sms.Message) (r *sms.Receipt, err error) {
+	ctx, ob := sms.StartObservation(ctx, s.obs, Name, "send")
+	defer func() { ob.EndReceipt(r, err) }()
+	return s.send(ctx, m)
+}
+
+// send is Send without its observation.
+func (s *Sender) send(ctx context.Context, m *sms.Message) (*sms.Receipt, error) {
 	if err := s.once.Closed(); err != nil {
 		return nil, err
 	}

@@ -162,6 +162,7 @@ type Sender struct {
 	client         *httpclient.Client
 	once           *smskit.Once
 	now            func() time.Time
+	obs            *sms.Observer
 }
 
 var _ sms.Sender = (*Sender)(nil)
@@ -215,6 +216,7 @@ func New(accountSID, authToken string, opts ...Option) (*Sender, error) {
 		client:         client,
 		once:           once,
 		now:            now,
+		obs:            cfg.Observer,
 	}, nil
 }
 
@@ -240,7 +242,14 @@ func (s *Sender) Close() error { return s.once.Close() }
 // Errors are *sms.Error values mapped from Twilio's error codes (see the
 // package documentation); the request is never retried here. With an
 // IdempotencyKey the send happens at most once per key (see package sms).
-func (s *Sender) Send(ctx context.Context, m *sms.Message) (*sms.Receipt, error) {
+func (s *Sender) Send(ctx context.Context, m *sms.Message) (r *sms.Receipt, err error) {
+	ctx, ob := sms.StartObservation(ctx, s.obs, Name, "send")
+	defer func() { ob.EndReceipt(r, err) }()
+	return s.send(ctx, m)
+}
+
+// send is Send without its observation.
+func (s *Sender) send(ctx context.Context, m *sms.Message) (*sms.Receipt, error) {
 	if err := s.once.Closed(); err != nil {
 		return nil, err
 	}

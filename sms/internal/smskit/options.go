@@ -11,9 +11,9 @@ import (
 )
 
 // Config is what the options every sender shares set: WithHTTPClient,
-// WithHTTPOptions, WithLogger, WithClock, WithStore, WithLease and
-// WithTTL. Each setter checks its value and returns a configuration error
-// of the provider that names the option.
+// WithHTTPOptions, WithLogger, WithClock, WithStore, WithLease, WithTTL
+// and WithObserver. Each setter checks its value and returns a
+// configuration error of the provider that names the option.
 type Config struct {
 	// Provider is the provider's Name, for errors.
 	Provider string
@@ -24,6 +24,7 @@ type Config struct {
 	Clock       func() time.Time
 	Store       idempotency.Store
 	Lease, TTL  time.Duration
+	Observer    *sms.Observer
 }
 
 // SetHTTPClient sets HTTPClient; nil is an error.
@@ -88,6 +89,15 @@ func (c *Config) SetTTL(d time.Duration) error {
 		return sms.ConfigError(c.Provider, "WithTTL", "the TTL must be positive")
 	}
 	c.TTL = d
+	return nil
+}
+
+// SetObserver sets Observer; nil is an error.
+func (c *Config) SetObserver(o *sms.Observer) error {
+	if o == nil {
+		return sms.ConfigError(c.Provider, "WithObserver", "the observer is nil")
+	}
+	c.Observer = o
 	return nil
 }
 
