@@ -256,7 +256,10 @@ type Attempt struct {
 func (a *Attempt) Key() string { return a.key }
 
 // Matches reports whether the fingerprint given to Claim agrees with the
-// one stored with the key: true when either is empty or they are equal.
+// one stored with the key: true when Claim was given no fingerprint, when
+// the Attempt acquired the key, or when the stored fingerprint equals the
+// one given (a key stored without a fingerprint matches only a Claim
+// without one).
 func (a *Attempt) Matches() bool {
 	return a.fp == "" || a.State == Acquired || a.Fingerprint == a.fp
 }
