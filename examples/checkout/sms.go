@@ -109,6 +109,7 @@ func (a *app) setupSMS(ctx context.Context, baseURL string) error {
 		if c.TwilioAPIURL != "" {
 			opts = append(opts, twiliosms.WithBaseURL(c.TwilioAPIURL))
 		}
+		opts = observedHTTP(a.tel, observed(a.tel, opts, twiliosms.WithObserver), twiliosms.WithHTTPOptions)
 		sender, err := twiliosms.New(c.TwilioAccountSID, c.TwilioAuthToken, opts...)
 		if err != nil {
 			return fmt.Errorf("TWILIO_*: %w", err)
@@ -131,6 +132,7 @@ func (a *app) setupSMS(ctx context.Context, baseURL string) error {
 			opts = append(opts, africastalkingsms.WithFrom(c.ATFrom))
 		}
 		opts = append(opts, africastalkingsms.WithStore(a.store), africastalkingsms.WithLogger(a.log))
+		opts = observedHTTP(a.tel, observed(a.tel, opts, africastalkingsms.WithObserver), africastalkingsms.WithHTTPOptions)
 		sender, err := africastalkingsms.New(c.ATUsername, c.ATAPIKey, opts...)
 		if err != nil {
 			return fmt.Errorf("AFRICASTALKING_*: %w", err)
@@ -145,7 +147,7 @@ func (a *app) setupSMS(ctx context.Context, baseURL string) error {
 		}
 		return a.mountReports("africastalking", v, africastalkingsms.ReportParser{})
 	case "log":
-		sender, err := logsms.New(a.log, logsms.WithStore(a.store))
+		sender, err := logsms.New(a.log, observed(a.tel, []logsms.Option{logsms.WithStore(a.store)}, logsms.WithObserver)...)
 		if err != nil {
 			return fmt.Errorf("log sms: %w", err)
 		}
@@ -157,7 +159,7 @@ func (a *app) setupSMS(ctx context.Context, baseURL string) error {
 
 // mountReports mounts the delivery report endpoint of a provider.
 func (a *app) mountReports(name string, v webhooks.Verifier, p sms.ReportParser) error {
-	h, err := webhooks.NewHandler(v, webhooks.WithStore(a.store), webhooks.WithLogger(a.log))
+	h, err := webhooks.NewHandler(v, a.tel.webhookOptions(webhooks.WithStore(a.store), webhooks.WithLogger(a.log))...)
 	if err != nil {
 		return fmt.Errorf("%s reports: %w", name, err)
 	}
