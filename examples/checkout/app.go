@@ -73,7 +73,11 @@ type app struct {
 	queue    queueState  // QUEUE_URL (queue.go)
 	sms      *smsService // receipt texts and their delivery reports: sms.go
 	tel      *telemetry  // nil when telemetry is off (telemetry.go)
-	mux      *http.ServeMux
+	// idem is the Idempotency-Key middleware of the payment endpoints.
+	idem       func(http.Handler) http.Handler
+	shop       *shopState   // the storefront's pages: shop.go
+	deliveries *deliveryLog // recent webhook deliveries, for the deliveries page
+	mux        *http.ServeMux
 }
 
 func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
@@ -82,7 +86,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	a := &app{cfg: cfg, log: logger, console: deps.console, baseURL: strings.TrimRight(deps.baseURL, "/"),
-		providers: map[string]payments.Provider{}, mux: http.NewServeMux()}
+		providers: map[string]payments.Provider{}, deliveries: &deliveryLog{}, mux: http.NewServeMux()}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -207,13 +211,12 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 	if err := a.setupLogin(ctx, deps.baseURL); err != nil { // sign-in: login.go
 		return nil, err
 	}
-	idem, err := idempotency.NewMiddleware(a.store, a.tel.idempotencyOptions(
+	if a.idem, err = idempotency.NewMiddleware(a.store, a.tel.idempotencyOptions(
 		idempotency.WithScope(a.idempotencyScope),
-		idempotency.WithLogger(logger))...)
-	if err != nil {
+		idempotency.WithLogger(logger))...); err != nil {
 		return nil, fmt.Errorf("idempotency middleware: %w", err)
 	}
-	a.mux.Handle("POST /payments/create-intent", a.auth(idem(http.HandlerFunc(a.createIntent))))
+	a.mux.Handle("POST /payments/create-intent", a.auth(a.idem(http.HandlerFunc(a.createIntent))))
 	a.mux.Handle("GET /orders", a.auth(http.HandlerFunc(a.listOrders)))
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -222,6 +225,9 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 		return nil, err
 	}
 	if err := a.setupSMS(ctx, deps.baseURL); err != nil {
+		return nil, err
+	}
+	if err := a.setupShop(ctx, deps.baseURL); err != nil { // the storefront: shop.go
 		return nil, err
 	}
 	if err := a.startWorkers(ctx); err != nil { // queue.go
@@ -235,7 +241,7 @@ func newApp(ctx context.Context, cfg config, deps appDeps) (_ *app, err error) {
 // at /webhooks/NAME.
 func (a *app) addProvider(name string, p payments.Provider, v webhooks.Verifier, parser payments.EventParser) error {
 	a.providers[name] = p
-	h, err := webhooks.NewHandler(v, a.tel.webhookOptions(a.webhookOptions()...)...)
+	h, err := webhooks.NewHandler(v, a.observeWebhooks(a.webhookOptions()...)...)
 	if err != nil {
 		return fmt.Errorf("%s webhooks: %w", name, err)
 	}
@@ -265,7 +271,8 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTT
 
 // Close releases the store and the orders database.
 func (a *app) Close() error {
-	errs := []error{a.closeQueue()} // first: running jobs use the store
+	a.shop.close()                  // first: waiting sandbox settlements deliver webhooks
+	errs := []error{a.closeQueue()} // then running jobs, which use the store
 	if a.store != nil {
 		errs = append(errs, a.store.Close())
 	}
@@ -288,6 +295,7 @@ func (a *app) onPaymentEvent(ctx context.Context, e *payments.Event) error {
 		ord, created, err := a.orders.create(ctx, Order{
 			Provider: e.Provider, PaymentID: e.PaymentID, Amount: e.Amount.Amount,
 			Currency: string(e.Amount.Currency), Email: addr, User: e.Metadata["user"], Status: "paid", CreatedAt: time.Now(),
+			Product: e.Metadata["product"],
 		})
 		if err != nil {
 			return err
@@ -300,17 +308,22 @@ func (a *app) onPaymentEvent(ctx context.Context, e *payments.Event) error {
 			a.log.Warn("payment has no customer email; no receipt sent", "payment_id", e.PaymentID)
 			return nil
 		}
-		return a.sendTemplate(ctx, "receipt", addr, map[string]any{
+		sender, err := a.sendTemplate(ctx, "receipt", addr, map[string]any{
 			"Amount": e.Amount.String(), "OrderID": ord.ID, "PaymentID": e.PaymentID,
 		})
+		if err != nil {
+			return err
+		}
+		return a.orders.setReceipt(ctx, ord.ID, sender)
 	case payments.EventPaymentFailed:
 		addr := customerEmail(e)
 		if addr == "" {
 			return nil
 		}
-		return a.sendTemplate(ctx, "payment_failed", addr, map[string]any{
+		_, err := a.sendTemplate(ctx, "payment_failed", addr, map[string]any{
 			"Amount": e.Amount.String(), "PaymentID": e.PaymentID, "Reason": e.FailureMessage,
 		})
+		return err
 	default:
 		a.log.Info("payment event acknowledged", "type", e.Type, "payment_id", e.PaymentID)
 		return nil
@@ -324,21 +337,23 @@ func customerEmail(e *payments.Event) string {
 	return e.Metadata["email"]
 }
 
-func (a *app) sendTemplate(ctx context.Context, name, to string, data any) error {
+// sendTemplate sends the email template name to one address and returns
+// the name of the sender that took it ("log" for the log sender).
+func (a *app) sendTemplate(ctx context.Context, name, to string, data any) (sender string, err error) {
 	content, err := a.templates.Render(name, data)
 	if err != nil {
-		return err
+		return "", err
 	}
 	msg := content.Apply(&email.Message{From: a.cfg.EmailFrom, To: []string{to}, Tags: []string{name}})
 	rcpt, err := a.mailer.Send(ctx, msg)
 	if err != nil {
-		return fmt.Errorf("send %s email: %w", name, err)
+		return "", fmt.Errorf("send %s email: %w", name, err)
 	}
 	if rcpt.Provider == logSenderName {
-		return nil // the log sender's own line says it was not sent
+		return rcpt.Provider, nil // the log sender's own line says it was not sent
 	}
 	a.log.Info("email sent", "template", name, "provider", rcpt.Provider, "message_id", rcpt.MessageID)
-	return nil
+	return rcpt.Provider, nil
 }
 
 // --- HTTP handlers -----------------------------------------------------------
@@ -369,17 +384,9 @@ func (a *app) createIntent(w http.ResponseWriter, r *http.Request) {
 		problem(w, status, "invalid JSON body", detail)
 		return
 	}
-	if _, err := mail.ParseAddress(in.Email); err != nil || strings.ContainsAny(in.Email, "\r\n") {
-		problem(w, http.StatusBadRequest, "invalid email", "email must be an address such as a@b.co")
+	if status, title, detail := a.checkBuyerContact(&in.Email, &in.Phone); status != 0 {
+		problem(w, status, title, detail)
 		return
-	}
-	if in.Phone != "" {
-		phone, err := a.normalizePhone(in.Phone)
-		if err != nil {
-			problem(w, http.StatusBadRequest, "invalid phone", err.Error())
-			return
-		}
-		in.Phone = phone
 	}
 	money := payments.NewMoney(in.Amount, in.Currency)
 	if err := money.Validate(); err != nil {
@@ -423,6 +430,15 @@ func (a *app) createIntent(w http.ResponseWriter, r *http.Request) {
 		out.AccessCode = na.AccessCode
 	}
 	writeJSON(w, http.StatusCreated, out)
+}
+
+// checkEmail accepts one RFC 5322 address on one line.
+func checkEmail(addr string) error {
+	if strings.ContainsAny(addr, "\r\n") {
+		return errors.New("email holds a line break")
+	}
+	_, err := mail.ParseAddress(addr)
+	return err
 }
 
 func paymentErrorStatus(err error) (int, string) {
@@ -531,13 +547,17 @@ func problem(w http.ResponseWriter, status int, title, detail string) {
 // and in query parameters such as ?password=.
 func redactURL(raw string) string { return httpclient.RedactURLString(raw) }
 
-// printQuickStart prints the command lines that walk through one payment
-// with the sandbox, to paste into another terminal.
+// printQuickStart prints the storefront's address, and the command lines
+// that walk through one payment with the sandbox over the API, to paste
+// into another terminal.
 func (a *app) printQuickStart() {
+	if a.console != nil {
+		fmt.Fprintf(a.console, "\nOpen %s/ in a browser and buy something.\n", a.shop.publicURL)
+	}
 	if a.sandbox == nil || a.cfg.PaymentsProvider != sandboxpay.Name {
 		return
 	}
-	demo.PrintCommands(a.console, "Try it from another terminal: create a payment, succeed it, list the orders.",
+	demo.PrintCommands(a.console, "Or over the API, from another terminal: create a payment, succeed it, list the orders.",
 		a.curl("", "/payments/create-intent", "-H "+demo.ShellQuote("Idempotency-Key: order-1")+
 			" -d "+demo.ShellQuote(`{"amount":2999,"currency":"usd","email":"a@b.co"}`)),
 		a.curl("POST", "/sandbox/payments/PAYMENT_ID/succeed", ""),

@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard-go/switchboard/email"
 	"github.com/switchboard-go/switchboard/email/emailtest"
 	"github.com/switchboard-go/switchboard/internal/testenv"
 )
@@ -56,6 +57,13 @@ func startApp(t *testing.T, env map[string]string, mailer *emailtest.Recorder) *
 // startAppLogging is startApp with the app logging to logger.
 func startAppLogging(t *testing.T, env map[string]string, mailer *emailtest.Recorder, logger *slog.Logger) *testApp {
 	t.Helper()
+	return startAppWith(t, env, mailer, nil, logger)
+}
+
+// startAppWith is startAppLogging with the app's email going to sender,
+// which also hands each message to mailer (nil: to mailer alone).
+func startAppWith(t *testing.T, env map[string]string, mailer *emailtest.Recorder, sender email.Sender, logger *slog.Logger) *testApp {
+	t.Helper()
 	base := map[string]string{"DATA_DIR": t.TempDir(), "DEMO_TOKEN": testToken}
 	for k, v := range env {
 		base[k] = v
@@ -68,7 +76,10 @@ func startAppLogging(t *testing.T, env map[string]string, mailer *emailtest.Reco
 	if mailer == nil {
 		mailer = emailtest.NewRecorder()
 	}
-	a, err := newApp(context.Background(), cfg, appDeps{logger: logger, baseURL: url, mailer: mailer})
+	if sender == nil {
+		sender = mailer
+	}
+	a, err := newApp(context.Background(), cfg, appDeps{logger: logger, baseURL: url, mailer: sender})
 	require.NoError(t, err)
 	srv := &http.Server{Handler: a, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/switchboard-go/switchboard/examples/internal/demo"
 )
@@ -23,12 +24,18 @@ type config struct {
 	StripeSecretKey     string // STRIPE_SECRET_KEY
 	StripeWebhookSecret string // STRIPE_WEBHOOK_SECRET
 	StripeAPIURL        string // STRIPE_API_URL (stripe-mock, a proxy)
+	// StripePublishableKey (STRIPE_PUBLISHABLE_KEY, pk_...) lets the
+	// checkout page load Stripe's Payment Element.
+	StripePublishableKey string
 
 	PaystackSecretKey string // PAYSTACK_SECRET_KEY
 	PaystackAPIURL    string // PAYSTACK_API_URL
 
 	SandboxWebhookSecret string // SANDBOX_WEBHOOK_SECRET (whsec_...)
 	DisableSandbox       bool   // SANDBOX=off
+	// SandboxSettle (SANDBOX_SETTLE, a Go duration, 1s) is how long a
+	// sandbox card payment made on the checkout page takes to settle.
+	SandboxSettle time.Duration
 
 	PaymentsProvider string // PAYMENTS_PROVIDER: stripe, paystack or sandbox
 
@@ -58,6 +65,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		StripeSecretKey:      getenv("STRIPE_SECRET_KEY"),
 		StripeWebhookSecret:  getenv("STRIPE_WEBHOOK_SECRET"),
 		StripeAPIURL:         getenv("STRIPE_API_URL"),
+		StripePublishableKey: getenv("STRIPE_PUBLISHABLE_KEY"),
 		PaystackSecretKey:    getenv("PAYSTACK_SECRET_KEY"),
 		PaystackAPIURL:       getenv("PAYSTACK_API_URL"),
 		SandboxWebhookSecret: getenv("SANDBOX_WEBHOOK_SECRET"),
@@ -71,6 +79,17 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		CloudinaryAPIURL:     getenv("CLOUDINARY_API_URL"),
 		Telemetry:            telemetryConfigFromEnv(getenv),
 		SMS:                  smsConfigFromEnv(getenv),
+	}
+	c.SandboxSettle = time.Second
+	if v := getenv("SANDBOX_SETTLE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Minute {
+			return c, fmt.Errorf("SANDBOX_SETTLE must be a duration from 0s to 1m, such as 1s")
+		}
+		c.SandboxSettle = d
+	}
+	if c.StripePublishableKey != "" && !strings.HasPrefix(c.StripePublishableKey, "pk_") {
+		return c, fmt.Errorf("STRIPE_PUBLISHABLE_KEY must be a publishable key (pk_...), never the secret key")
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"

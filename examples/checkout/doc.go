@@ -1,8 +1,9 @@
-// Command checkout is Switchboard's reference app: an authenticated
-// endpoint that creates a payment and returns what the frontend needs, a
-// webhook endpoint per payment provider that verifies, de-duplicates and
-// fulfils (an order row plus a receipt email, and a receipt text when the
-// buyer gave a phone), and the orders list.
+// Command checkout is Switchboard's reference app: a storefront a person
+// buys from in the browser, an authenticated API endpoint that creates a
+// payment and returns what a frontend needs, a webhook endpoint per
+// payment provider that verifies, de-duplicates and fulfils (an order row
+// plus a receipt email, and a receipt text when the buyer gave a phone),
+// and the orders list.
 //
 // It runs with no configuration at all:
 //
@@ -10,9 +11,35 @@
 //
 // That uses the sandbox payment provider, an SQLite idempotency store and
 // order table in a data directory, and email written to the log. It
-// prints the curl command lines that walk through one payment, ready to
-// paste, and for each sandbox payment it creates, the lines that succeed
-// or fail it.
+// prints the storefront's address to open in a browser, then the curl
+// command lines that walk through one payment over the API, ready to
+// paste, and for each sandbox payment created over the API, the lines
+// that succeed or fail it.
+//
+// # The storefront
+//
+// The pages (shop.go, web/) are html/template and one plain script, with
+// no build step. The products page lists a few products priced in USD and
+// GHS, their pictures stored in the media store. The checkout page takes
+// an email and an optional phone, then pays: with the sandbox, by a test
+// card (4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,
+// 4000 0000 0000 9995 is declined for insufficient funds, 4000 0027 6000
+// 3184 asks for a 3-D Secure step first); with Stripe, in Stripe's Payment
+// Element (STRIPE_PUBLISHABLE_KEY); with Paystack, on Paystack's page and
+// back. The return page shows "processing" until the provider's webhook
+// has created the order, then "paid" and where the receipt went; a
+// declined payment shows why and offers another try. The deliveries page
+// lists recent webhook deliveries and the outcome of each event
+// (processed, duplicate, rejected with the reason), with the CLI command
+// that resends a sandbox event so that its duplicates show.
+//
+// Each checkout attempt sends one Idempotency-Key, kept across reloads, so
+// a double click or a reload never creates a second payment. Every POST
+// carries a CSRF token bound to the buyer and passes
+// http.CrossOriginProtection; the pages' Content-Security-Policy allows
+// scripts from the app alone, and from js.stripe.com in Stripe mode only.
+// A buyer is the signed-in user, or else a guest named by a signed cookie;
+// a payment's status and pages answer its own buyer alone.
 //
 // Environment variables switch each part to the real thing:
 //
@@ -26,6 +53,9 @@
 //	PAYSTACK_SECRET_KEY    turns on Paystack (PAYSTACK_API_URL to point elsewhere)
 //	SANDBOX_WEBHOOK_SECRET the sandbox's whsec_ signing secret (generated and logged when unset)
 //	SANDBOX=off            turns the sandbox off
+//	SANDBOX_SETTLE         how long a sandbox card payment made on the checkout page takes
+//	                       to settle (1s; at most 1m)
+//	STRIPE_PUBLISHABLE_KEY the pk_ key the checkout page gives Stripe.js (Stripe mode)
 //	PAYMENTS_PROVIDER      which provider create-intent uses: stripe, paystack or sandbox
 //	SMTP_URL               send email through SMTP, e.g. smtp://127.0.0.1:1025
 //	EMAIL_FROM             the sender address
@@ -58,6 +88,17 @@
 //
 // Routes:
 //
+//	GET  /                                the storefront: products
+//	GET  /shop/checkout/{product}         the checkout form
+//	GET  /shop/return?payment_id=         "processing" until the webhook made the order, then "paid"
+//	                                      (also ?payment_intent= from Stripe, ?reference= from Paystack)
+//	GET  /shop/authenticate?payment_id=   the sandbox's 3-D Secure step
+//	GET  /shop/orders, /shop/deliveries   the buyer's orders; recent webhook deliveries
+//	POST /shop/api/pay                    create the checkout's payment (CSRF token, Idempotency-Key)
+//	POST /shop/api/sandbox/{confirm,authenticate}  pay a sandbox payment with a test card
+//	GET  /shop/api/payments/{id}          where the buyer's payment is (the return page polls it)
+//	GET  /shop/api/deliveries             the deliveries page's data
+//	POST /shop/logout                     sign out (a form with the CSRF token)
 //	POST /payments/create-intent          create a payment (Bearer auth or session, Idempotency-Key
 //	                                      honoured; the user's id goes into the payment's metadata)
 //	POST /webhooks/{stripe,paystack,sandbox}  provider webhooks

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -165,6 +167,16 @@ func TestQuickStartTwiceOnTheSameDataDir(t *testing.T) {
 	dir := t.TempDir()
 	for run := 1; run <= 2; run++ {
 		app := runApp(t, map[string]string{"DATA_DIR": dir})
+
+		// The first thing printed is the storefront's address.
+		require.Contains(t, app.console.String(), "Open "+app.url+"/ in a browser and buy something.")
+		resp, err := http.Get(app.url + "/")
+		require.NoError(t, err)
+		page, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Contains(t, string(page), "Switchboard T-shirt")
 
 		var intent createIntentResponse
 		out := shell(t, app.line(t, "/payments/create-intent"))

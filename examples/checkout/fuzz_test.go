@@ -47,3 +47,30 @@ func FuzzDecodeBody(f *testing.F) {
 		}
 	})
 }
+
+// A shopper cookie authenticates only as the guest it was signed for:
+// any other value, however close, is no shopper at all.
+func FuzzShopperCookie(f *testing.F) {
+	s := &shopState{buyerKey: []byte("0123456789abcdef0123456789abcdef")}
+	a := &app{shop: s}
+	signed := s.signGuest("guest-00112233445566778899aabbccddeeff")
+	for _, seed := range []string{signed, signed + "x", strings.ToUpper(signed), "guest-1.", ".", "", "guest-" + strings.Repeat("a", 300),
+		strings.Replace(signed, "guest-0", "guest-1", 1), "admin." + strings.SplitN(signed, ".", 2)[1], `"` + signed + `"`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		r, err := http.NewRequest("GET", "/", nil)
+		require.NoError(t, err)
+		r.Header.Set("Cookie", s.guestCookie()+"="+value)
+		b, ok := a.currentBuyer(r)
+		if !ok {
+			require.Empty(t, b.ID)
+			return
+		}
+		require.True(t, strings.HasPrefix(b.ID, "guest-"))
+		// net/http drops the double quotes around a cookie value.
+		require.Equal(t, s.signGuest(b.ID), strings.TrimSuffix(strings.TrimPrefix(value, `"`), `"`),
+			"a shopper from a value that is not the signature of its id")
+		require.False(t, b.SignedIn)
+	})
+}

@@ -79,7 +79,7 @@ func (a *app) setupMedia(ctx context.Context, baseURL string) error {
 		if err != nil {
 			return fmt.Errorf("cloudinary notifications: %w", err)
 		}
-		h, err := webhooks.NewHandler(v, webhooks.WithStore(a.store), webhooks.WithLogger(a.log))
+		h, err := webhooks.NewHandler(v, a.observeWebhooks(webhooks.WithStore(a.store), webhooks.WithLogger(a.log))...)
 		if err != nil {
 			return fmt.Errorf("cloudinary notifications: %w", err)
 		}

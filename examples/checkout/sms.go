@@ -159,7 +159,7 @@ func (a *app) setupSMS(ctx context.Context, baseURL string) error {
 
 // mountReports mounts the delivery report endpoint of a provider.
 func (a *app) mountReports(name string, v webhooks.Verifier, p sms.ReportParser) error {
-	h, err := webhooks.NewHandler(v, a.tel.webhookOptions(webhooks.WithStore(a.store), webhooks.WithLogger(a.log))...)
+	h, err := webhooks.NewHandler(v, a.observeWebhooks(webhooks.WithStore(a.store), webhooks.WithLogger(a.log))...)
 	if err != nil {
 		return fmt.Errorf("%s reports: %w", name, err)
 	}

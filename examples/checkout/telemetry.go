@@ -107,12 +107,13 @@ func (t *telemetry) observeStore(s idempotency.Store) idempotency.Store {
 	return idempotency.ObserveStore(s, t.tel.Store())
 }
 
-// webhookOptions adds the observer to a webhook handler's options.
-func (t *telemetry) webhookOptions(opts ...webhooks.HandlerOption) []webhooks.HandlerOption {
+// webhookObserver is the observer of webhook handlers; nil when
+// telemetry is off.
+func (t *telemetry) webhookObserver() *webhooks.Observer {
 	if t == nil {
-		return opts
+		return nil
 	}
-	return append(opts, webhooks.WithObserver(t.tel.Webhooks()))
+	return t.tel.Webhooks()
 }
 
 // idempotencyOptions adds the observer to the middleware's options.

@@ -1,5 +1,5 @@
 // Package testenv gives tests the addresses of the real services they need
-// (PostgreSQL, Redis, stripe-mock, mailpit).
+// (PostgreSQL, Redis, stripe-mock, mailpit) and the browser they drive (Chromium).
 //
 // Each address comes from an environment variable. When the variable is
 // unset the test is skipped with a message naming it, so `go test ./...`

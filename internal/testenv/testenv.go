@@ -15,6 +15,7 @@ const (
 	EnvStripeMock  = "SWITCHBOARD_TEST_STRIPE_MOCK_URL"
 	EnvMailpit     = "SWITCHBOARD_TEST_MAILPIT_URL"
 	EnvMailpitSMTP = "SWITCHBOARD_TEST_MAILPIT_SMTP"
+	EnvChromium    = "SWITCHBOARD_TEST_CHROMIUM"
 )
 
 // Required reports whether missing services must fail tests rather than
@@ -46,6 +47,10 @@ func RedisURL(tb testing.TB) string { tb.Helper(); return Lookup(tb, EnvRedis) }
 // StripeMockURL returns the base URL of a running stripe-mock server,
 // for example http://127.0.0.1:12111.
 func StripeMockURL(tb testing.TB) string { tb.Helper(); return Lookup(tb, EnvStripeMock) }
+
+// Chromium returns the path of the Chromium (or Chrome) executable the
+// browser tests drive headless, for example /usr/bin/chromium.
+func Chromium(tb testing.TB) string { tb.Helper(); return Lookup(tb, EnvChromium) }
 
 // Mailpit returns the base URL of mailpit's HTTP API (for example
 // http://127.0.0.1:8025) and the host:port of its SMTP listener. The SMTP
