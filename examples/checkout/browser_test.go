@@ -337,13 +337,10 @@ func TestBrowserPurchase(t *testing.T) {
 	require.Contains(t, text, "Paid.")
 	require.Contains(t, text, "Receipt sent to "+addr)
 
-	orders, err := s.app.orders.list(context.Background(), s.onlyBuyer(t))
-	require.NoError(t, err)
-	require.Len(t, orders, 1)
-	require.Equal(t, int64(2500), orders[0].Amount)
-	require.Equal(t, "USD", orders[0].Currency)
-	receipts, _ := s.receiptsTo(addr)
-	require.Equal(t, 1, receipts)
+	ord := s.oneOrderOneReceipt(addr)
+	require.Equal(t, int64(2500), ord.Amount)
+	require.Equal(t, "USD", ord.Currency)
+	require.Equal(t, "tee", ord.Product)
 	s.inMailpit(addr, "receipt")
 
 	s.open("orders page", "/shop/orders", "table.orders")
@@ -375,6 +372,18 @@ func (s *shop) onlyBuyer(t *testing.T) string {
 	return users[0]
 }
 
+// oneOrderOneReceipt checks that the test's buyer has one order and addr
+// one receipt, and returns the order.
+func (s *shop) oneOrderOneReceipt(addr string) Order {
+	s.t.Helper()
+	orders, err := s.app.orders.list(context.Background(), s.onlyBuyer(s.t))
+	require.NoError(s.t, err)
+	require.Len(s.t, orders, 1)
+	receipts, _ := s.receiptsTo(addr)
+	require.Equal(s.t, 1, receipts)
+	return orders[0]
+}
+
 func TestBrowserDeclinedThenRetry(t *testing.T) {
 	s := openShop(t, nil)
 	addr := uniqueEmail(t)
@@ -393,12 +402,8 @@ func TestBrowserDeclinedThenRetry(t *testing.T) {
 	s.checkPage()
 
 	require.Equal(t, 2, s.paymentsCreated(), "the retry is a new payment: the declined one is final")
-	orders, err := s.app.orders.list(context.Background(), s.onlyBuyer(t))
-	require.NoError(t, err)
-	require.Len(t, orders, 1)
-	require.Equal(t, "GHS", orders[0].Currency)
-	receipts, failures := s.receiptsTo(addr)
-	require.Equal(t, 1, receipts)
+	require.Equal(t, "GHS", s.oneOrderOneReceipt(addr).Currency)
+	_, failures := s.receiptsTo(addr)
 	require.Equal(t, 1, failures, "the declined payment's email")
 	s.inMailpit(addr, "receipt")
 }
@@ -413,11 +418,7 @@ func TestBrowserDoubleClickPay(t *testing.T) {
 	s.waitState("paid", "paid")
 	s.checkPage()
 	require.Equal(t, 1, s.paymentsCreated())
-	orders, err := s.app.orders.list(context.Background(), s.onlyBuyer(t))
-	require.NoError(t, err)
-	require.Len(t, orders, 1)
-	receipts, _ := s.receiptsTo(addr)
-	require.Equal(t, 1, receipts)
+	s.oneOrderOneReceipt(addr)
 }
 
 // TestBrowserSubmitTwiceAcrossReload sends the checkout attempt's payment
@@ -458,11 +459,7 @@ func TestBrowserReloadWhileProcessing(t *testing.T) {
 	s.waitState("paid", "paid")
 	s.checkPage()
 	require.Equal(t, 1, s.paymentsCreated())
-	orders, err := s.app.orders.list(context.Background(), s.onlyBuyer(t))
-	require.NoError(t, err)
-	require.Len(t, orders, 1)
-	receipts, _ := s.receiptsTo(addr)
-	require.Equal(t, 1, receipts)
+	s.oneOrderOneReceipt(addr)
 }
 
 func TestBrowser3DSecure(t *testing.T) {
