@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -530,8 +531,7 @@ type payResponse struct {
 // payment.
 func (a *app) shopPay(w http.ResponseWriter, r *http.Request) {
 	var in payRequest
-	if status, detail := decodeBody(http.MaxBytesReader(w, r.Body, maxCreateIntentBody), &in); status != 0 {
-		problem(w, status, "invalid JSON body", detail)
+	if !decodeSmall(w, r, &in) {
 		return
 	}
 	p, ok := a.shop.byID[in.Product]
@@ -812,12 +812,19 @@ func (s *shopState) settleLater(a *app, id string) {
 	}()
 }
 
-// decodeSmall reads a small JSON body into v, answering 400 or 413 itself
-// when it cannot.
+// decodeSmall reads a small body holding one JSON object into v, refusing
+// unknown fields and anything after the object; it answers 400 or 413
+// itself when it cannot.
 func decodeSmall(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	err := dec.Decode(v)
+	if err == nil {
+		if _, next := dec.Token(); !errors.Is(next, io.EOF) {
+			err = errors.New("more than one JSON value")
+		}
+	}
+	if err != nil {
 		if tooLarge(err) {
 			problem(w, http.StatusRequestEntityTooLarge, "body too large", "the body must be at most 4096 bytes")
 			return false

@@ -247,6 +247,23 @@ func TestShopOneKeyOnePayment(t *testing.T) {
 	}
 	require.Equal(t, 1, strings.Count(logs.String(), `"msg":"payment created"`))
 
+	// Bodies the page never sends are refused, naming nothing internal.
+	for _, body := range []string{`{"product":"tee","email":"a@b.co"} {}`, `{"product":"tee","email":"a@b.co","amount":1}`, `[]`, ``,
+		`{"product":"tee","email":"` + strings.Repeat("a", 5000) + `@b.co"}`} {
+		resp, out := c.do("POST", "/shop/api/pay", body, map[string]string{"X-CSRF-Token": c.csrf, "Idempotency-Key": "bad-" + fmt.Sprint(len(body))})
+		require.Contains(t, []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge}, resp.StatusCode, body)
+		require.Contains(t, out, `"title"`)
+	}
+	for i, tc := range []struct{ body, title string }{
+		{`{"product":"hat","email":"a@b.co"}`, "unknown product"},
+		{`{"product":"tee","email":"not an address"}`, "invalid email"},
+		{`{"product":"tee","email":"a@b.co","phone":"12"}`, "invalid phone"},
+	} {
+		resp, out := c.do("POST", "/shop/api/pay", tc.body, map[string]string{"X-CSRF-Token": c.csrf, "Idempotency-Key": fmt.Sprint("bad-field-", i)})
+		require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+		require.Contains(t, out, tc.title)
+	}
+
 	// The same key for other details is refused, not a second payment.
 	status, _ := c.pay("mug", "a@b.co", "attempt-1")
 	require.Equal(t, http.StatusUnprocessableEntity, status)
