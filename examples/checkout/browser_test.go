@@ -147,26 +147,63 @@ func openShop(t *testing.T, env map[string]string) *shop {
 // writeScreenshots writes the steps' screenshots when the test failed, or
 // always into SWITCHBOARD_SCREENSHOTS.
 func (s *shop) writeScreenshots() {
+	dir, err := saveScreenshots(s.t.Name(), s.t.Failed(), s.shots)
+	switch {
+	case err != nil:
+		s.t.Logf("screenshots: %v", err)
+	case dir != "":
+		s.t.Logf("%d screenshots in %s", len(s.shots), dir)
+	}
+}
+
+// saveScreenshots writes shots as NN-name.png into a directory named after
+// the test, under SWITCHBOARD_SCREENSHOTS when it is set, else under
+// $TMPDIR/switchboard-screenshots when the test failed; it returns the
+// directory, or "" when it wrote nothing.
+func saveScreenshots(test string, failed bool, shots []screenshot) (string, error) {
 	dir := os.Getenv(envScreenshots)
 	if dir == "" {
-		if !s.t.Failed() {
-			return
+		if !failed {
+			return "", nil
 		}
 		dir = filepath.Join(os.TempDir(), "switchboard-screenshots")
 	}
-	dir = filepath.Join(dir, regexp.MustCompile(`[^A-Za-z0-9_.-]+`).ReplaceAllString(s.t.Name(), "_"))
+	dir = filepath.Join(dir, regexp.MustCompile(`[^A-Za-z0-9_.-]+`).ReplaceAllString(test, "_"))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		s.t.Logf("screenshots: %v", err)
-		return
+		return "", err
 	}
-	for i, sh := range s.shots {
+	for i, sh := range shots {
 		name := filepath.Join(dir, fmt.Sprintf("%02d-%s.png", i+1, sh.name))
 		if err := os.WriteFile(name, sh.png, 0o644); err != nil {
-			s.t.Logf("screenshots: %v", err)
-			return
+			return "", err
 		}
 	}
-	s.t.Logf("%d screenshots in %s", len(s.shots), dir)
+	return dir, nil
+}
+
+func TestScreenshotsOnFailure(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Setenv(envScreenshots, "")
+	shots := []screenshot{{"products", []byte("png1")}, {"paid", []byte("png2")}}
+
+	dir, err := saveScreenshots("TestX/sub", false, shots)
+	require.NoError(t, err)
+	require.Empty(t, dir, "a passing test writes nothing")
+
+	dir, err = saveScreenshots("TestX/sub", true, shots)
+	require.NoError(t, err)
+	require.Equal(t, filepath.Join(tmp, "switchboard-screenshots", "TestX_sub"), dir)
+	b, err := os.ReadFile(filepath.Join(dir, "02-paid.png"))
+	require.NoError(t, err)
+	require.Equal(t, "png2", string(b))
+
+	always := t.TempDir()
+	t.Setenv(envScreenshots, always)
+	dir, err = saveScreenshots("TestY", false, shots)
+	require.NoError(t, err)
+	require.FileExists(t, filepath.Join(always, "TestY", "01-products.png"))
+	require.Equal(t, filepath.Join(always, "TestY"), dir)
 }
 
 // step runs actions in the page, then takes a screenshot named name. A
