@@ -487,9 +487,14 @@ func (s suite) directUpload(t *testing.T) {
 		for k, v := range du2.Fields {
 			forged.Fields[k] = v
 		}
-		for k := range forged.Fields {
-			if strings.Contains(strings.ToLower(k), "sign") {
-				forged.Fields[k] = "0" + forged.Fields[k][1:]
+		for k, v := range forged.Fields {
+			if strings.Contains(strings.ToLower(k), "sign") && v != "" {
+				// Another first character: "0" unless it is one already.
+				first := "0"
+				if v[0] == '0' {
+					first = "1"
+				}
+				forged.Fields[k] = first + v[1:]
 			}
 		}
 		status, _ = s.h.DirectUpload(t, forged, img)
