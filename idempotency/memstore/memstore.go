@@ -114,8 +114,13 @@ type Store struct {
 
 	mu       sync.Mutex
 	entries  map[string]*entry
-	byExpiry expiryHeap // every entry, soonest expiry first
-	done     expiryHeap // completed entries, soonest expiry first
+	// Each entry is in one heap: claims holds the unfinished ones, soonest
+	// lease end first; done the completed ones, soonest TTL end first.
+	// Keeping them apart keeps each step cheap: claims stays as small as
+	// the work in flight, and a completed entry, whose expiry is usually
+	// the latest yet, lands at the end of done without moving.
+	claims expiryHeap
+	done   expiryHeap
 	bytes    int64
 	lastReap time.Time
 	closed   bool
@@ -129,7 +134,7 @@ type entry struct {
 	rec         idempotency.Record
 	expires     time.Time // lease end while unfinished, TTL end once completed
 	size        int64
-	idx         [2]int // positions in byExpiry and done; -1 when absent
+	idx         [2]int // positions in claims and done; -1 when absent
 }
 
 var _ idempotency.Store = (*Store)(nil)
@@ -148,7 +153,7 @@ func New(opts ...Option) (*Store, error) {
 	return &Store{
 		cfg:      cfg,
 		entries:  make(map[string]*entry),
-		byExpiry: expiryHeap{slot: 0},
+		claims:   expiryHeap{slot: 0},
 		done:     expiryHeap{slot: 1},
 		lastReap: cfg.now(),
 	}, nil
@@ -216,7 +221,7 @@ func (s *Store) Claim(ctx context.Context, key, fingerprint string, lease time.D
 	}
 	s.entries[key] = e
 	s.bytes += e.size
-	heap.Push(&s.byExpiry, e)
+	heap.Push(&s.claims, e)
 	return idempotency.Claim{State: idempotency.Acquired, Token: tok}, nil
 }
 
@@ -251,12 +256,12 @@ func (s *Store) full(n int, extra int64) error {
 		Name, extra, s.bytes, s.cfg.maxBytes, idempotency.ErrStoreFull)
 }
 
-// remove deletes e from the map and both heaps.
+// remove deletes e from the map and its heap.
 func (s *Store) remove(e *entry) {
 	delete(s.entries, e.key)
 	s.bytes -= e.size
 	if e.idx[0] >= 0 {
-		heap.Remove(&s.byExpiry, e.idx[0])
+		heap.Remove(&s.claims, e.idx[0])
 	}
 	if e.idx[1] >= 0 {
 		heap.Remove(&s.done, e.idx[1])
@@ -301,7 +306,7 @@ func (s *Store) Complete(ctx context.Context, key, token string, rec idempotency
 	e.completed = true
 	e.rec = kept
 	e.expires = now.Add(ttl)
-	heap.Fix(&s.byExpiry, e.idx[0])
+	heap.Remove(&s.claims, e.idx[0])
 	heap.Push(&s.done, e)
 	return nil
 }
@@ -355,14 +360,16 @@ func (s *Store) Reap() int {
 	return n - len(s.entries)
 }
 
-// reap deletes the expired entries, soonest expiry first.
+// reap deletes the expired entries, claims and completed ones.
 func (s *Store) reap(now time.Time) {
-	for {
-		e := s.byExpiry.peek()
-		if e == nil || now.Before(e.expires) {
-			break
+	for _, h := range []*expiryHeap{&s.claims, &s.done} {
+		for {
+			e := h.peek()
+			if e == nil || now.Before(e.expires) {
+				break
+			}
+			s.remove(e)
 		}
-		s.remove(e)
 	}
 	s.lastReap = now
 }
@@ -374,7 +381,7 @@ func (s *Store) Close() error {
 	defer s.mu.Unlock()
 	s.closed = true
 	s.entries = map[string]*entry{}
-	s.byExpiry.items, s.done.items = nil, nil
+	s.claims.items, s.done.items = nil, nil
 	s.bytes = 0
 	return nil
 }
