@@ -314,7 +314,12 @@ func (a *app) onPaymentEvent(ctx context.Context, e *payments.Event) error {
 		if err != nil {
 			return err
 		}
-		return a.orders.setReceipt(ctx, ord.ID, sender)
+		if err := a.orders.setReceipt(ctx, ord.ID, sender); err != nil {
+			// The receipt went out; failing now would send it again on
+			// the provider's retry. The order page shows it as pending.
+			a.log.Error("receipt sent but not recorded", "order_id", ord.ID, "err", err)
+		}
+		return nil
 	case payments.EventPaymentFailed:
 		addr := customerEmail(e)
 		if addr == "" {

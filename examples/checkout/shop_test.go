@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard-go/switchboard/email/emailtest"
 	"github.com/switchboard-go/switchboard/internal/testenv"
 	"github.com/switchboard-go/switchboard/login/logintest"
+	"github.com/switchboard-go/switchboard/payments"
 	"github.com/switchboard-go/switchboard/webhooks"
 )
 
@@ -491,4 +492,25 @@ func TestShopPaystackMode(t *testing.T) {
 	require.Contains(t, page, `data-payment-id="`+p.PaymentID+`"`)
 	_, st := c.state(p.PaymentID)
 	require.Equal(t, "processing", st.State)
+}
+
+// The order records the storefront's product and where its receipt went,
+// which the return and orders pages show.
+func TestOrderRecordsProductAndReceipt(t *testing.T) {
+	mail := emailtest.NewRecorder()
+	ta := startApp(t, shopEnv(nil), mail)
+	ctx := context.Background()
+	e := &payments.Event{Type: payments.EventPaymentSucceeded, Provider: "sandbox", PaymentID: "pay_1",
+		Amount: payments.NewMoney(100, "USD"), CustomerEmail: "a@b.co", Metadata: map[string]string{"user": "u", "product": "mug"}}
+	ord, found, err := ta.orders.find(ctx, "sandbox", "pay_1")
+	require.NoError(t, err)
+	require.False(t, found)
+	require.NoError(t, ta.onPaymentEvent(ctx, e))
+	require.Equal(t, 1, mail.Len())
+	ord, found, err = ta.orders.find(ctx, "sandbox", "pay_1")
+	require.NoError(t, err)
+	require.True(t, found)
+	require.NotEmpty(t, ord.Receipt)
+	require.NotEqual(t, logSenderName, ord.Receipt)
+	require.Equal(t, "mug", ord.Product)
 }
