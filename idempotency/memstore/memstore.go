@@ -112,15 +112,15 @@ func WithMaxBytes(n int64) Option {
 type Store struct {
 	cfg config
 
-	mu       sync.Mutex
-	entries  map[string]*entry
+	mu      sync.Mutex
+	entries map[string]*entry
 	// Each entry is in one heap: claims holds the unfinished ones, soonest
 	// lease end first; done the completed ones, soonest TTL end first.
 	// Keeping them apart keeps each step cheap: claims stays as small as
 	// the work in flight, and a completed entry, whose expiry is usually
 	// the latest yet, lands at the end of done without moving.
-	claims expiryHeap
-	done   expiryHeap
+	claims   expiryHeap
+	done     expiryHeap
 	bytes    int64
 	lastReap time.Time
 	closed   bool
