@@ -142,7 +142,13 @@ func TestShopPagesAndTheirHeaders(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode, src[1])
 		require.Equal(t, "image/png", http.DetectContentType([]byte(img)))
 	}
-	resp, _ := c.page("/shop/checkout/nothing")
+	// The app's own copy, served when the media store refuses a picture.
+	resp, img := c.do("GET", "/shop/img/tee.png", "", nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "image/png", http.DetectContentType([]byte(img)))
+	resp, _ = c.do("GET", "/shop/img/nothing.png", "", nil)
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	resp, _ = c.page("/shop/checkout/nothing")
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 	resp, js := c.do("GET", "/static/shop.js", "", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
